@@ -1,0 +1,2 @@
+/* units.c - placeholder; implemented by the config work. */
+#include "domain/units.h"
