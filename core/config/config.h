@@ -84,6 +84,9 @@ int cfg_section_validate(const struct cfg_doc *doc, const char *section,
                          const struct gs_config_key *keys, size_t key_size,
                          struct gs_config **ret_cfg, struct cfg_errors *errs);
 void cfg_config_free(struct gs_config *cfg);
+/* A `plugin = ` value: a bare name of a-z 0-9 _ - (looked up in the plugin
+ * directory) or an absolute path ending in .so. */
+bool cfg_plugin_ref_is_valid(const char *value);
 
 /* ---- typed access (backs gs_host_api.config_*) ------------------------- */
 

@@ -1,0 +1,45 @@
+/*
+ * cli.h - shared state and helpers of the gpu-shopper command-line client.
+ * Exit codes (documented in docs/CLI.md):
+ */
+#ifndef GS_CLI_H
+#define GS_CLI_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "client.h"
+
+enum cli_exit {
+        CLI_OK = 0,          /* success */
+        CLI_ERR_SERVER = 1,  /* the server answered with an error (4xx/5xx) */
+        CLI_ERR_USAGE = 2,   /* bad command line */
+        CLI_ERR_CONNECT = 3, /* the server could not be reached */
+        CLI_ERR_NOTFOUND = 4 /* the thing asked for does not exist (404) */
+};
+
+#define CLI_DEFAULT_URL "http://localhost:8080"
+
+struct cli {
+        const char *server; /* base URL */
+        bool json;          /* -o json */
+};
+
+struct cli_command {
+        const char *name;
+        const char *summary;
+        int (*run)(struct cli *cli, int argc, char **argv); /* argv[0] = command name */
+};
+
+/* Perform a request and handle transport failures and HTTP errors uniformly:
+ * prints a clear message and returns the exit code; on 2xx returns CLI_OK
+ * with *ret_json set (caller decrefs). */
+int cli_call(const struct cli *cli, const char *method, const char *path, const char *body,
+             json_t **ret_json);
+/* Print a JSON value pretty (for -o json). */
+void cli_print_json(const json_t *v);
+
+int cmd_version(struct cli *cli, int argc, char **argv);
+int cmd_health(struct cli *cli, int argc, char **argv);
+
+#endif /* GS_CLI_H */

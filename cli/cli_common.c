@@ -1,0 +1,59 @@
+/* cli_common.c - request/response handling shared by every command. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+int cli_call(const struct cli *cli, const char *method, const char *path, const char *body,
+             json_t **ret_json)
+{
+        struct client_response r;
+        json_t *j;
+        int rc;
+
+        if (client_request(cli->server, method, path, body, &r) < 0) {
+                fprintf(stderr,
+                        "gpu-shopper: cannot reach the server at %s (%s); is gpu-shopperd "
+                        "running? Use --server URL or set GPU_SHOPPER_URL.\n",
+                        cli->server, r.error);
+                return CLI_ERR_CONNECT;
+        }
+        j = client_json(&r);
+        if (r.status >= 200 && r.status < 300) {
+                if (!j) {
+                        fprintf(stderr, "gpu-shopper: the server sent a response that is not "
+                                        "JSON (HTTP %ld)\n",
+                                r.status);
+                        rc = CLI_ERR_SERVER;
+                } else {
+                        *ret_json = j;
+                        j = NULL;
+                        rc = CLI_OK;
+                }
+        } else {
+                const char *msg = j ? json_string_value(json_object_get(j, "error")) : NULL;
+                const char *type = j ? json_string_value(json_object_get(j, "error_type")) : NULL;
+
+                if (cli->json && j)
+                        cli_print_json(j);
+                else
+                        fprintf(stderr, "gpu-shopper: %s (HTTP %ld%s%s)\n",
+                                msg ? msg : "request failed", r.status, type ? ", " : "",
+                                type ? type : "");
+                rc = r.status == 404 ? CLI_ERR_NOTFOUND : CLI_ERR_SERVER;
+        }
+        json_decref(j);
+        client_response_done(&r);
+        return rc;
+}
+
+void cli_print_json(const json_t *v)
+{
+        char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+
+        if (s) {
+                puts(s);
+                free(s);
+        }
+}

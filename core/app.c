@@ -1,0 +1,161 @@
+/* app.c - daemon start-up and shutdown order, and the route table. */
+#include "app.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "api/api.h"
+#include "log.h"
+#include "plugin/host_api.h"
+#include "random.h"
+#include "status.h"
+
+static const struct route routes[] = {
+        {"GET", "/health", api_health},
+        {"GET", "/ready", api_ready},
+        {"GET", "/metrics", api_metrics},
+};
+
+int app_phase(const struct app *app)
+{
+        return __atomic_load_n(&app->phase, __ATOMIC_ACQUIRE);
+}
+
+void app_set_phase(struct app *app, enum app_phase phase)
+{
+        __atomic_store_n(&app->phase, (int)phase, __ATOMIC_RELEASE);
+}
+
+/* mkdir -p with mode 0700 for every created component. */
+static int make_dirs(const char *path)
+{
+        char buf[4096];
+        size_t len = strlen(path);
+
+        if (len == 0 || len >= sizeof(buf))
+                return GS_E_INVAL;
+        memcpy(buf, path, len + 1);
+        for (size_t i = 1; i <= len; i++) {
+                if (buf[i] != '/' && buf[i] != '\0')
+                        continue;
+                buf[i] = '\0';
+                if (mkdir(buf, 0700) < 0 && errno != EEXIST)
+                        return GS_E_IO;
+                buf[i] = path[i];
+        }
+        return 0;
+}
+
+struct id_copy {
+        char *out;
+        size_t len;
+};
+
+static int copy_id(void *ctx, const char *value)
+{
+        struct id_copy *c = ctx;
+
+        (void)snprintf(c->out, c->len, "%s", value ? value : "");
+        return 0;
+}
+
+static int load_deployment_id(struct app *app)
+{
+        struct plugin_instance *st = app->reg.storage;
+        char fresh[sizeof(app->deployment_id)];
+        struct id_copy c = {.out = app->deployment_id, .len = sizeof(app->deployment_id)};
+        struct gs_string_sink sink = {.fn = copy_id, .ctx = &c};
+        struct gs_error err;
+        int r;
+
+        gs_error_init(&err);
+        r = random_id("", DEPLOYMENT_ID_CHARS, fresh, sizeof(fresh));
+        if (r < 0)
+                return r;
+        registry_enter(st);
+        r = st->storage->meta_set_if_absent(st->instance, DEPLOYMENT_META_KEY, fresh, &sink, &err);
+        registry_leave(st);
+        if (r < 0) {
+                LOG_ERR("storage", "cannot read or store the deployment id: %s",
+                        gs_error_msg(&err));
+                return r;
+        }
+        return 0;
+}
+
+int app_start(struct app *app, const char *config_path)
+{
+        struct cfg_errors *errs = cfg_errors_new();
+        struct http_server_options opts;
+        int r;
+
+        memset(app, 0, sizeof(*app));
+        app->started_ms = host_now_ms();
+        app_set_phase(app, APP_STARTING);
+        if (!errs)
+                return GS_E_NOMEM;
+        r = loader_init();
+        if (r < 0) {
+                LOG_ERR("core", "cannot initialise the plugin loader");
+                goto fail;
+        }
+        r = settings_load(config_path, &app->settings, &app->reg, errs);
+        if (r < 0) {
+                cfg_errors_print(errs, "gpu-shopperd", stderr);
+                goto fail;
+        }
+        log_set_level(app->settings.log_level);
+        r = make_dirs(app->settings.data_dir);
+        if (r < 0) {
+                LOG_ERR("core", "cannot create data directory '%s': %s", app->settings.data_dir,
+                        strerror(errno));
+                goto fail;
+        }
+        r = registry_init_all(&app->reg);
+        if (r < 0)
+                goto fail;
+        r = load_deployment_id(app);
+        if (r < 0)
+                goto fail;
+        if (app->reg.provider_count == 0)
+                LOG_WARN("core", "no provider configured: inventory will be empty until a "
+                                 "[provider.NAME] section is added");
+        memset(&opts, 0, sizeof(opts));
+        opts.listen = app->settings.listen;
+        opts.port = app->settings.port;
+        opts.threads = app->settings.threads;
+        opts.max_body_bytes = (size_t)app->settings.max_body_bytes;
+        opts.max_connections = app->settings.max_connections;
+        opts.connection_timeout_s = (unsigned)(app->settings.connection_timeout_ms / 1000);
+        opts.access_log = app->settings.access_log;
+        opts.routes = routes;
+        opts.route_count = sizeof(routes) / sizeof(routes[0]);
+        opts.app = app;
+        r = http_server_start(&opts, &app->http);
+        if (r < 0)
+                goto fail;
+        LOG_NOTICE("core", "gpu-shopperd listening on http://%s:%u (deployment %s, %zu provider%s)",
+                   app->settings.listen, (unsigned)http_server_port(app->http),
+                   app->deployment_id, app->reg.provider_count,
+                   app->reg.provider_count == 1 ? "" : "s");
+        app_set_phase(app, APP_READY);
+        cfg_errors_free(errs);
+        return 0;
+fail:
+        cfg_errors_free(errs);
+        app_stop(app);
+        return r;
+}
+
+void app_stop(struct app *app)
+{
+        app_set_phase(app, APP_STOPPING);
+        http_server_stop(app->http);
+        app->http = NULL;
+        registry_free(&app->reg);
+        settings_done(&app->settings);
+        loader_exit();
+}

@@ -1,0 +1,87 @@
+/* core_schema.c - declared keys of [server], [log] and [storage]. */
+#include "config/core_schema.h"
+
+#include <string.h>
+
+#include "domain/units.h"
+
+#define PROVIDER_PREFIX "provider."
+
+static const struct gs_config_key server_keys[] = {
+        {.name = "listen", .type = GS_CFG_STRING, .default_value = "127.0.0.1",
+         .description = "address the HTTP API listens on"},
+        {.name = "port", .type = GS_CFG_INT, .default_value = "8080", .min = 0, .max = 65535,
+         .description = "TCP port of the HTTP API (0 = any free port, logged)"},
+        {.name = "threads", .type = GS_CFG_INT, .default_value = "4", .min = 1, .max = 64,
+         .description = "HTTP worker threads"},
+        {.name = "max_body_bytes", .type = GS_CFG_INT, .default_value = "1048576", .min = 1024,
+         .max = 16777216, .description = "largest request body accepted"},
+        {.name = "max_connections", .type = GS_CFG_INT, .default_value = "512", .min = 1,
+         .max = 100000, .description = "most concurrent HTTP connections"},
+        {.name = "connection_timeout", .type = GS_CFG_DURATION_MS, .default_value = "30s",
+         .min = 1 * MS_PER_SECOND, .max = 10 * MS_PER_MINUTE,
+         .description = "idle time before an HTTP connection is closed"},
+        {.name = "plugin_dir", .type = GS_CFG_PATH,
+         .description = "directory of plugin .so files (default: the compiled-in one)"},
+        {.name = "data_dir", .type = GS_CFG_PATH, .default_value = "./run/data",
+         .description = "directory for runtime data"},
+        {.name = NULL},
+};
+
+static const struct gs_config_key log_keys[] = {
+        {.name = "level", .type = GS_CFG_ENUM, .default_value = "info",
+         .choices = "err|warning|notice|info|debug", .description = "lowest level logged"},
+        {.name = "access_log", .type = GS_CFG_BOOL, .default_value = "true",
+         .description = "log one line per HTTP request"},
+        {.name = NULL},
+};
+
+/* Only the reserved `plugin` key, which validation adds itself. */
+static const struct gs_config_key storage_keys[] = {
+        {.name = NULL},
+};
+
+static const struct {
+        const char *section;
+        const struct gs_config_key *keys;
+} core_sections[] = {
+        {"server", server_keys},
+        {"log", log_keys},
+        {"storage", storage_keys},
+};
+
+const struct gs_config_key *core_schema_keys(const char *section)
+{
+        for (size_t i = 0; section && i < sizeof(core_sections) / sizeof(core_sections[0]); i++)
+                if (strcmp(section, core_sections[i].section) == 0)
+                        return core_sections[i].keys;
+        return NULL;
+}
+
+static bool is_instance_name(const char *s)
+{
+        size_t n = 0;
+
+        for (; s[n]; n++) {
+                char c = s[n];
+
+                if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '-'))
+                        return false;
+        }
+        return n > 0 && n <= CORE_SCHEMA_MAX_INSTANCE_NAME;
+}
+
+bool core_schema_is_known_section(const char *section)
+{
+        if (!section)
+                return false;
+        if (core_schema_keys(section))
+                return true;
+        return strncmp(section, PROVIDER_PREFIX, strlen(PROVIDER_PREFIX)) == 0 &&
+               is_instance_name(section + strlen(PROVIDER_PREFIX));
+}
+
+const char *core_schema_section_names(void)
+{
+        return "server, log, storage, provider.<name>";
+}

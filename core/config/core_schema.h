@@ -1,0 +1,27 @@
+/*
+ * core_schema.h - the key tables of the core's own INI sections.
+ *
+ * Sections: [server], [log], [storage] (its keys come from the storage
+ * plugin; the core only reserves `plugin`) and [provider.<name>] (keys from
+ * the provider plugin). Tables are static, terminated by name == NULL and
+ * strided by sizeof(struct gs_config_key). Pure and thread-safe.
+ */
+#ifndef GS_CORE_SCHEMA_H
+#define GS_CORE_SCHEMA_H
+
+#include <stdbool.h>
+
+#include "gpushop/plugin.h"
+
+/* Longest instance name in [provider.<name>]. */
+#define CORE_SCHEMA_MAX_INSTANCE_NAME 32
+
+/* Key table of a core section ([storage]: an empty table), NULL for any other
+ * section, [provider.*] included. */
+const struct gs_config_key *core_schema_keys(const char *section);
+/* server, log, storage, or provider.<name> with <name> in [a-z0-9_-]. */
+bool core_schema_is_known_section(const char *section);
+/* "server, log, storage, provider.<name>" for unknown-section messages. */
+const char *core_schema_section_names(void);
+
+#endif /* GS_CORE_SCHEMA_H */

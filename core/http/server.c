@@ -1,0 +1,363 @@
+/* server.c - libmicrohttpd setup, body accumulation, dispatch and access log. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "http/reply.h"
+#include "log.h"
+#include "plugin/host_api.h"
+#include "status.h"
+
+#define STATUS_MIN 100
+#define STATUS_SPAN 500 /* 100..599 */
+
+struct http_server {
+        struct MHD_Daemon *daemon;
+        struct http_server_options opts;
+        uint16_t port;
+        /* [route_count + 1][STATUS_SPAN]: requests and summed microseconds. */
+        uint64_t *counts;
+        uint64_t *durations_us;
+};
+
+/* Per-connection request state, freed in request_completed(). */
+struct request_state {
+        char *body;
+        size_t len;
+        size_t cap;
+        bool too_large;
+        int64_t started_us;
+};
+
+static int64_t now_us(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+const char *http_query(const struct http_request *req, const char *key)
+{
+        return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
+}
+
+const char *http_header(const struct http_request *req, const char *name)
+{
+        return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
+}
+
+static bool request_id_ok(const char *s)
+{
+        size_t n = 0;
+
+        for (; s[n]; n++) {
+                char c = s[n];
+
+                if (n >= HTTP_REQUEST_ID_MAX - 1)
+                        return false;
+                if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                      c == '-' || c == '_' || c == '.'))
+                        return false;
+        }
+        return n > 0;
+}
+
+static void make_request_id(struct http_request *req)
+{
+        static uint64_t seq;
+        const char *given = http_header(req, "X-Request-ID");
+        uint64_t n;
+
+        if (given && request_id_ok(given)) {
+                (void)snprintf(req->request_id, sizeof(req->request_id), "%s", given);
+                return;
+        }
+        n = __atomic_add_fetch(&seq, 1, __ATOMIC_RELAXED);
+        (void)snprintf(req->request_id, sizeof(req->request_id), "req-%llx-%06llx",
+                       (unsigned long long)host_now_ms(), (unsigned long long)n);
+}
+
+static void count(struct http_server *srv, size_t route, int status, int64_t dur_us)
+{
+        size_t idx;
+
+        if (status < STATUS_MIN || status >= STATUS_MIN + STATUS_SPAN)
+                status = 500;
+        idx = route * STATUS_SPAN + (size_t)(status - STATUS_MIN);
+        __atomic_add_fetch(&srv->counts[idx], 1, __ATOMIC_RELAXED);
+        __atomic_add_fetch(&srv->durations_us[idx], (uint64_t)(dur_us > 0 ? dur_us : 0),
+                           __ATOMIC_RELAXED);
+}
+
+static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *res,
+                                     const char *request_id)
+{
+        struct MHD_Response *r;
+        enum MHD_Result ret;
+        char num[32];
+
+        r = MHD_create_response_from_buffer(res->body_len, res->body, MHD_RESPMEM_MUST_FREE);
+        if (!r) {
+                free(res->body);
+                res->body = NULL;
+                return MHD_NO;
+        }
+        res->body = NULL; /* owned by MHD now */
+        (void)MHD_add_response_header(r, "Content-Type",
+                                      res->content_type ? res->content_type : "application/json");
+        (void)MHD_add_response_header(r, "X-Request-ID", request_id);
+        (void)MHD_add_response_header(r, "Cache-Control", "no-store");
+        if (res->retry_after_s >= 0) {
+                (void)snprintf(num, sizeof(num), "%lld", (long long)res->retry_after_s);
+                (void)MHD_add_response_header(r, "Retry-After", num);
+        }
+        if (res->allow[0])
+                (void)MHD_add_response_header(r, "Allow", res->allow);
+        ret = MHD_queue_response(conn, (unsigned)res->status, r);
+        MHD_destroy_response(r);
+        return ret;
+}
+
+static void dispatch(struct http_server *srv, struct http_request *req, struct request_state *st,
+                     struct http_response *res, size_t *ret_route)
+{
+        char scratch[HTTP_MAX_URL_BYTES];
+        size_t route = srv->opts.route_count;
+        enum router_result rr;
+
+        if (st->too_large) {
+                reply_error(res, req, 413, "payload_too_large",
+                            "request body exceeds the limit of %zu bytes",
+                            srv->opts.max_body_bytes);
+                goto done;
+        }
+        rr = router_match(srv->opts.routes, srv->opts.route_count, req->method, req->path,
+                          scratch, sizeof(scratch), &route, req->params, &req->param_count,
+                          res->allow, sizeof(res->allow));
+        if (rr == ROUTER_NOT_FOUND) {
+                route = srv->opts.route_count;
+                reply_error(res, req, 404, "not_found", "no route for %s %s", req->method,
+                            req->path);
+                goto done;
+        }
+        if (rr == ROUTER_BAD_METHOD) {
+                route = srv->opts.route_count;
+                reply_error(res, req, 405, "method_not_allowed",
+                            "method %s not allowed on %s (allowed: %s)", req->method, req->path,
+                            res->allow);
+                goto done;
+        }
+        srv->opts.routes[route].handler(req, res);
+        if (res->status == 0)
+                reply_error(res, req, 500, "internal", "handler produced no response");
+done:
+        *ret_route = route;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version,
+                                  const char *upload_data, size_t *upload_data_size,
+                                  void **req_cls)
+{
+        struct http_server *srv = cls;
+        struct request_state *st = *req_cls;
+        struct http_request req;
+        struct http_response res;
+        size_t route = 0;
+        enum MHD_Result ret;
+        int64_t dur;
+
+        (void)version;
+        if (!st) {
+                const char *cl;
+
+                st = calloc(1, sizeof(*st));
+                if (!st)
+                        return MHD_NO;
+                st->started_us = now_us();
+                cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
+                if (cl && strtoull(cl, NULL, 10) > srv->opts.max_body_bytes)
+                        st->too_large = true;
+                *req_cls = st;
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {
+                size_t n = *upload_data_size;
+
+                if (!st->too_large && st->len + n > srv->opts.max_body_bytes)
+                        st->too_large = true;
+                if (!st->too_large) {
+                        if (st->len + n + 1 > st->cap) {
+                                size_t cap = (st->len + n + 1) * 2;
+                                char *b;
+
+                                if (cap > srv->opts.max_body_bytes + 1)
+                                        cap = srv->opts.max_body_bytes + 1;
+                                b = realloc(st->body, cap);
+                                if (!b)
+                                        return MHD_NO;
+                                st->body = b;
+                                st->cap = cap;
+                        }
+                        memcpy(st->body + st->len, upload_data, n);
+                        st->len += n;
+                        st->body[st->len] = '\0';
+                }
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+
+        memset(&req, 0, sizeof(req));
+        memset(&res, 0, sizeof(res));
+        res.retry_after_s = -1;
+        req.conn = conn;
+        req.method = method;
+        req.path = url;
+        req.body = st->body ? st->body : "";
+        req.body_len = st->len;
+        req.app = srv->opts.app;
+        req.server = srv;
+        make_request_id(&req);
+        if (strlen(url) >= HTTP_MAX_URL_BYTES) {
+                route = srv->opts.route_count;
+                reply_error(&res, &req, 414, "uri_too_long", "request path longer than %d bytes",
+                            HTTP_MAX_URL_BYTES);
+        } else {
+                dispatch(srv, &req, st, &res, &route);
+        }
+        dur = now_us() - st->started_us;
+        count(srv, route, res.status, dur);
+        if (srv->opts.access_log)
+                LOG_INFO("http", "%s %s %d %lld.%03lldms id=%s", method,
+                         route < srv->opts.route_count ? srv->opts.routes[route].pattern : url,
+                         res.status, (long long)(dur / 1000), (long long)(dur % 1000),
+                         req.request_id);
+        ret = send_response(conn, &res, req.request_id);
+        return ret;
+}
+
+static void request_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
+                              enum MHD_RequestTerminationCode toe)
+{
+        struct request_state *st = *req_cls;
+
+        (void)cls;
+        (void)conn;
+        (void)toe;
+        if (st) {
+                free(st->body);
+                free(st);
+                *req_cls = NULL;
+        }
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+        char line[512];
+        size_t n;
+
+        (void)cls;
+        (void)vsnprintf(line, sizeof(line), fmt, ap);
+        n = strlen(line);
+        while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+                line[--n] = '\0';
+        LOG_WARN("http", "%s", line);
+}
+
+int http_server_start(const struct http_server_options *opts, struct http_server **ret_server)
+{
+        struct http_server *srv = NULL;
+        struct sockaddr_storage ss;
+        const union MHD_DaemonInfo *info;
+        unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+        size_t slots;
+        int r = GS_E_IO;
+
+        memset(&ss, 0, sizeof(ss));
+        if (inet_pton(AF_INET, opts->listen, &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+                ((struct sockaddr_in *)&ss)->sin_family = AF_INET;
+                ((struct sockaddr_in *)&ss)->sin_port = htons(opts->port);
+        } else if (inet_pton(AF_INET6, opts->listen, &((struct sockaddr_in6 *)&ss)->sin6_addr) ==
+                   1) {
+                ((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
+                ((struct sockaddr_in6 *)&ss)->sin6_port = htons(opts->port);
+                flags |= MHD_USE_IPv6;
+        } else {
+                LOG_ERR("http", "listen address '%s' is not a numeric IPv4 or IPv6 address",
+                        opts->listen);
+                return GS_E_CONFIG;
+        }
+        srv = calloc(1, sizeof(*srv));
+        if (!srv)
+                return GS_E_NOMEM;
+        srv->opts = *opts;
+        slots = (opts->route_count + 1) * STATUS_SPAN;
+        srv->counts = calloc(slots, sizeof(uint64_t));
+        srv->durations_us = calloc(slots, sizeof(uint64_t));
+        if (!srv->counts || !srv->durations_us) {
+                r = GS_E_NOMEM;
+                goto fail;
+        }
+        srv->daemon = MHD_start_daemon(
+                flags, opts->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
+                MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
+                MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout_s,
+                MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
+                mhd_log, NULL, MHD_OPTION_END);
+        if (!srv->daemon) {
+                LOG_ERR("http", "cannot listen on %s:%u (address in use or not available)",
+                        opts->listen, (unsigned)opts->port);
+                goto fail;
+        }
+        info = MHD_get_daemon_info(srv->daemon, MHD_DAEMON_INFO_BIND_PORT);
+        srv->port = info ? info->port : opts->port;
+        *ret_server = srv;
+        return 0;
+fail:
+        http_server_stop(srv);
+        return r;
+}
+
+uint16_t http_server_port(const struct http_server *srv)
+{
+        return srv->port;
+}
+
+void http_server_stop(struct http_server *srv)
+{
+        if (!srv)
+                return;
+        if (srv->daemon)
+                MHD_stop_daemon(srv->daemon);
+        free(srv->counts);
+        free(srv->durations_us);
+        free(srv);
+}
+
+void http_server_visit_counters(const struct http_server *srv, const struct http_counters_visit *v)
+{
+        for (size_t route = 0; route <= srv->opts.route_count; route++) {
+                for (int s = 0; s < STATUS_SPAN; s++) {
+                        size_t idx = route * STATUS_SPAN + (size_t)s;
+                        uint64_t n = __atomic_load_n(&srv->counts[idx], __ATOMIC_RELAXED);
+
+                        if (!n)
+                                continue;
+                        v->fn(v->ctx,
+                              route < srv->opts.route_count ? srv->opts.routes[route].method : "",
+                              route < srv->opts.route_count ? srv->opts.routes[route].pattern
+                                                            : "unmatched",
+                              s + STATUS_MIN, n,
+                              __atomic_load_n(&srv->durations_us[idx], __ATOMIC_RELAXED));
+                }
+        }
+}

@@ -1,0 +1,94 @@
+/* settings.c - validates a whole config file into settings + plugin registry. */
+#include "settings.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/core_schema.h"
+#include "log.h"
+#include "status.h"
+
+static int read_core(const struct gs_config *server, const struct gs_config *logc,
+                     struct settings *s)
+{
+        int64_t v;
+        int b;
+        const char *str;
+
+        str = cfg_get_str(server, "listen");
+        s->listen = strdup(str ? str : "127.0.0.1");
+        if (cfg_get_int(server, "port", &v) == 0)
+                s->port = (uint16_t)v;
+        if (cfg_get_int(server, "threads", &v) == 0)
+                s->threads = (unsigned)v;
+        if (cfg_get_int(server, "max_body_bytes", &v) == 0)
+                s->max_body_bytes = v;
+        if (cfg_get_int(server, "max_connections", &v) == 0)
+                s->max_connections = (unsigned)v;
+        (void)cfg_get_duration_ms(server, "connection_timeout", &s->connection_timeout_ms);
+        str = cfg_get_str(server, "data_dir");
+        s->data_dir = strdup(str ? str : "./run/data");
+        s->plugin_dir = registry_plugin_dir(cfg_get_str(server, "plugin_dir"));
+        str = cfg_get_str(logc, "level");
+        s->log_level = log_level_parse(str ? str : "info");
+        if (s->log_level < 0)
+                s->log_level = GS_LOG_INFO;
+        if (cfg_get_bool(logc, "access_log", &b) == 0)
+                s->access_log = b != 0;
+        if (!s->listen || !s->data_dir || !s->plugin_dir)
+                return GS_E_NOMEM;
+        return 0;
+}
+
+int settings_load(const char *path, struct settings *s, struct registry *reg,
+                  struct cfg_errors *errs)
+{
+        struct cfg_doc *doc = NULL;
+        struct gs_config *server = NULL, *logc = NULL;
+        size_t n;
+        int r;
+
+        memset(s, 0, sizeof(*s));
+        memset(reg, 0, sizeof(*reg));
+        s->config_path = strdup(path);
+        r = cfg_doc_load(path, &doc, errs);
+        if (r < 0)
+                goto done;
+        n = cfg_doc_section_count(doc);
+        for (size_t i = 0; i < n; i++) {
+                const char *name = cfg_doc_section_name(doc, i);
+
+                if (!core_schema_is_known_section(name))
+                        cfg_errors_add(errs, path, cfg_doc_section_line(doc, i), name,
+                                       "unknown section (known: %s)",
+                                       core_schema_section_names());
+        }
+        /* Core sections are validated even when absent so defaults apply. */
+        (void)cfg_section_validate(doc, "server", core_schema_keys("server"),
+                                   sizeof(struct gs_config_key), &server, errs);
+        (void)cfg_section_validate(doc, "log", core_schema_keys("log"),
+                                   sizeof(struct gs_config_key), &logc, errs);
+        if (server && logc) {
+                r = read_core(server, logc, s);
+                if (r < 0)
+                        goto done;
+        }
+        (void)registry_load(reg, doc, s->plugin_dir ? s->plugin_dir : ".", errs);
+        r = cfg_errors_count(errs) ? GS_E_CONFIG : 0;
+done:
+        cfg_config_free(server);
+        cfg_config_free(logc);
+        cfg_doc_free(doc);
+        if (r == 0 && cfg_errors_count(errs))
+                r = GS_E_CONFIG;
+        return r;
+}
+
+void settings_done(struct settings *s)
+{
+        free(s->listen);
+        free(s->plugin_dir);
+        free(s->data_dir);
+        free(s->config_path);
+        memset(s, 0, sizeof(*s));
+}

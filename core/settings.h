@@ -1,0 +1,41 @@
+/*
+ * settings.h - the core's typed settings from the [server] and [log]
+ * sections, and the whole-file validation entry point shared by the daemon
+ * and the CLI (cleanup-orphans): parse, validate core sections, load and
+ * validate plugin sections, collecting every error.
+ *
+ * Main thread only; the result is immutable afterwards.
+ */
+#ifndef GS_SETTINGS_H
+#define GS_SETTINGS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config/config.h"
+#include "plugin/registry.h"
+
+struct settings {
+        char *listen;
+        uint16_t port;
+        unsigned threads;
+        int64_t max_body_bytes;
+        unsigned max_connections;
+        int64_t connection_timeout_ms;
+        char *plugin_dir; /* resolved */
+        char *data_dir;
+        int log_level;
+        bool access_log;
+        char *config_path;
+};
+
+/*
+ * Load `path` completely: core sections into *s, plugin sections into *reg
+ * (loaded, validated, not yet initialised). Returns 0, or GS_E_CONFIG with
+ * every problem in errs (then call settings_done and registry_free anyway).
+ */
+int settings_load(const char *path, struct settings *s, struct registry *reg,
+                  struct cfg_errors *errs);
+void settings_done(struct settings *s);
+
+#endif /* GS_SETTINGS_H */

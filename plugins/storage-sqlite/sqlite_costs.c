@@ -1,0 +1,425 @@
+/*
+ * sqlite_costs.c - the cost ledger: append, and the aggregate by
+ * (provider, gpu_type) over a time window.
+ *
+ * An entry bills amount_uusd for [start_ms, end_ms). Against a window
+ * [from_ms, to_ms) (0 = unbounded) it counts pro rata:
+ *
+ *   overlap = min(end, to) - max(start, from)            (rows with overlap > 0)
+ *   amount  = amount_uusd * overlap / (end - start)      (integer, truncated)
+ *
+ * computed in SQL. An entry inside the window counts its amount unchanged. A
+ * cut entry uses (a / span) * ov + (a % span) * ov / span, which equals
+ * a * ov / span and cannot overflow while span <= SQLS_PRORATE_SAFE_SPAN_MS
+ * (~35 days); longer cut entries go through sqls_prorate(), a deterministic
+ * SQL function doing the same in 128 bits. So the sum is exact to the micro-USD.
+ *
+ * The window becomes a bounded range on start_ms: no entry is longer than
+ * cost_stats.max_span_ms, so one ending after `from` started after
+ * from - max_span_ms.
+ */
+#include <stdint.h>
+
+#include "sqlite_store.h"
+
+#if !defined(__SIZEOF_INT128__)
+#error "storage-sqlite needs a compiler with __int128 for exact long-entry pro-rating"
+#endif
+__extension__ typedef __int128 sqls_i128;
+
+#define AGG_HEAD                                                                                   \
+        "SELECT g.provider, g.gpu_type, SUM(x.ov),\n"                                             \
+        "       SUM(CASE WHEN x.ov = x.span THEN x.amount\n"                                      \
+        "                WHEN x.span <= :safe_span\n"                                             \
+        "                THEN (x.amount / x.span) * x.ov + (x.amount % x.span) * x.ov / x.span\n" \
+        "                ELSE sqls_prorate(x.amount, x.ov, x.span) END),\n"                      \
+        "       COUNT(DISTINCT x.session_key)\n"                                                  \
+        "FROM (SELECT l.group_id AS group_id, l.session_key AS session_key,\n"                    \
+        "             l.amount_uusd AS amount, l.end_ms - l.start_ms AS span,\n"                  \
+        "             (CASE WHEN l.end_ms > :to THEN :to ELSE l.end_ms END) -\n"                  \
+        "             (CASE WHEN l.start_ms < :from THEN :from ELSE l.start_ms END) AS ov\n"      \
+        "      FROM cost_ledger AS l\n"                                                           \
+        "      WHERE l.start_ms >= :lo AND l.start_ms < :to AND l.end_ms > :from\n"               \
+        "        AND l.end_ms > l.start_ms"
+#define AGG_TAIL                                                                                   \
+        ") AS x\n"                                                                                 \
+        "JOIN cost_groups AS g ON g.id = x.group_id\n"                                            \
+        "GROUP BY x.group_id\n"                                                                    \
+        "ORDER BY g.provider, g.gpu_type"
+#define AGG_SESSION " AND l.session_key = :session"
+#define AGG_CONSUMER " AND l.consumer_key = :consumer"
+
+static const struct sqls_sql cost_sql[] = {
+        {SQLS_ST_KEY_FIND, "SELECT id FROM cost_keys WHERE value = :value"},
+        {SQLS_ST_KEY_ADD, "INSERT INTO cost_keys (value) VALUES (:value)"},
+        {SQLS_ST_GROUP_FIND,
+         "SELECT id FROM cost_groups WHERE provider = :provider AND gpu_type = :gpu_type"},
+        {SQLS_ST_GROUP_ADD,
+         "INSERT INTO cost_groups (provider, gpu_type) VALUES (:provider, :gpu_type)"},
+        {SQLS_ST_LEDGER_INSERT,
+         "INSERT INTO cost_ledger (start_ms, end_ms, group_id, session_key, amount_uusd,\n"
+         "                         consumer_key, price_uusd_per_hour)\n"
+         "VALUES (:start, :end, :group, :session, :amount, :consumer, :price)"},
+        {SQLS_ST_SPAN_RAISE,
+         "UPDATE cost_stats SET max_span_ms = :span WHERE id = 1 AND max_span_ms < :span"},
+        {SQLS_ST_SPAN_GET, "SELECT max_span_ms FROM cost_stats WHERE id = 1"},
+        {SQLS_ST_AGG_ALL, AGG_HEAD AGG_TAIL},
+        {SQLS_ST_AGG_SESSION, AGG_HEAD AGG_SESSION AGG_TAIL},
+        {SQLS_ST_AGG_CONSUMER, AGG_HEAD AGG_CONSUMER AGG_TAIL},
+        {SQLS_ST_AGG_BOTH, AGG_HEAD AGG_SESSION AGG_CONSUMER AGG_TAIL},
+};
+
+/* sqls_prorate(amount, overlap, span) = amount * overlap / span, truncated,
+ * in 128-bit arithmetic. |result| <= |amount| because overlap <= span. */
+static void prorate_fn(sqlite3_context *ctx, int argc, sqlite3_value **argv)
+{
+        sqls_i128 amount = sqlite3_value_int64(argv[0]);
+        sqls_i128 overlap = sqlite3_value_int64(argv[1]);
+        sqls_i128 span = sqlite3_value_int64(argv[2]);
+
+        (void)argc;
+        if (span <= 0 || overlap < 0 || overlap > span) {
+                sqlite3_result_error(ctx, "sqls_prorate: overlap outside the entry", -1);
+                return;
+        }
+        sqlite3_result_int64(ctx, (int64_t)(amount * overlap / span));
+}
+
+int sqls_costs_prepare(struct sqls *s, struct gs_error *err)
+{
+        int rc;
+
+        rc = sqlite3_create_function_v2(s->db, "sqls_prorate", 3,
+                                        SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_DIRECTONLY,
+                                        NULL, prorate_fn, NULL, NULL, NULL);
+        if (rc != SQLITE_OK)
+                return sqls_fail(s, rc, "register sqls_prorate", err);
+        return sqls_prepare_table(s, cost_sql, sizeof(cost_sql) / sizeof(cost_sql[0]), err);
+}
+
+/* Step a bound single-id lookup: *ret_id on a hit, *ret_found = 0 on a miss.
+ * Resets the statement. */
+static int find_id(struct sqls *s, sqlite3_stmt *st, int *ret_found, int64_t *ret_id,
+                   const char *op, struct gs_error *err)
+{
+        int rc = sqlite3_step(st);
+        int r = 0;
+
+        if (rc == SQLITE_ROW) {
+                *ret_id = sqlite3_column_int64(st, 0);
+                *ret_found = 1;
+        } else if (rc == SQLITE_DONE) {
+                *ret_found = 0;
+        } else {
+                r = sqls_fail(s, rc, op, err);
+        }
+        sqls_stmt_done(st);
+        return r;
+}
+
+/* Id of an interned session/consumer id; with `add`, interned on a miss.
+ * Without `add`, a miss returns 0 and leaves *ret_found = 0. */
+static int key_id(struct sqls *s, const char *value, int add, int *ret_found, int64_t *ret_id,
+                  const char *op, struct gs_error *err)
+{
+        sqlite3_stmt *st = s->st[SQLS_ST_KEY_FIND];
+        int found = 0;
+        int r;
+
+        r = sqls_bind_text(s, st, ":value", value, op, err);
+        if (r >= 0)
+                r = find_id(s, st, &found, ret_id, op, err);
+        sqls_stmt_done(st);
+        if (r < 0 || found || !add) {
+                *ret_found = found;
+                return r;
+        }
+        st = s->st[SQLS_ST_KEY_ADD];
+        r = sqls_bind_text(s, st, ":value", value, op, err);
+        if (r >= 0)
+                r = sqls_step_done(s, st, op, err);
+        sqls_stmt_done(st);
+        if (r < 0)
+                return r;
+        *ret_id = sqlite3_last_insert_rowid(s->db);
+        *ret_found = 1;
+        return 0;
+}
+
+static int bind_group(struct sqls *s, sqlite3_stmt *st, const char *provider,
+                      const char *gpu_type, const char *op, struct gs_error *err)
+{
+        int r = sqls_bind_text(s, st, ":provider", provider, op, err);
+
+        if (r >= 0)
+                r = sqls_bind_text(s, st, ":gpu_type", gpu_type, op, err);
+        return r;
+}
+
+/* Id of the (provider, gpu_type) group, interned on a miss. */
+static int group_id(struct sqls *s, const char *provider, const char *gpu_type,
+                    int64_t *ret_id, const char *op, struct gs_error *err)
+{
+        sqlite3_stmt *st = s->st[SQLS_ST_GROUP_FIND];
+        int found = 0;
+        int r;
+
+        r = bind_group(s, st, provider, gpu_type, op, err);
+        if (r >= 0)
+                r = find_id(s, st, &found, ret_id, op, err);
+        sqls_stmt_done(st);
+        if (r < 0 || found)
+                return r;
+        st = s->st[SQLS_ST_GROUP_ADD];
+        r = bind_group(s, st, provider, gpu_type, op, err);
+        if (r >= 0)
+                r = sqls_step_done(s, st, op, err);
+        sqls_stmt_done(st);
+        if (r < 0)
+                return r;
+        *ret_id = sqlite3_last_insert_rowid(s->db);
+        return 0;
+}
+
+/* The ledger fields that fit inside the caller's struct_size. */
+struct entry_args {
+        const char *session;
+        const char *consumer;
+        const char *provider;
+        const char *gpu_type;
+        int64_t start_ms;
+        int64_t end_ms;
+        int64_t price;
+        int64_t amount;
+};
+
+static int entry_args_read(struct sqls *s, const struct gs_cost_entry *e, struct entry_args *a,
+                           const char *op, struct gs_error *err)
+{
+        int r;
+
+        if (!e)
+                return s->api->error_set(err, GS_E_INVAL, 0, "%s: NULL ledger entry", op);
+        a->session = SQLS_GET(e, struct gs_cost_entry, session_id, NULL);
+        a->consumer = SQLS_GET(e, struct gs_cost_entry, consumer_id, NULL);
+        a->provider = SQLS_GET(e, struct gs_cost_entry, provider, NULL);
+        a->gpu_type = SQLS_GET(e, struct gs_cost_entry, gpu_type, NULL);
+        a->start_ms = SQLS_GET(e, struct gs_cost_entry, start_ms, 0);
+        a->end_ms = SQLS_GET(e, struct gs_cost_entry, end_ms, 0);
+        a->price = SQLS_GET(e, struct gs_cost_entry, price_uusd_per_hour, 0);
+        a->amount = SQLS_GET(e, struct gs_cost_entry, amount_uusd, 0);
+        if (!a->session || !a->provider || !a->gpu_type)
+                return s->api->error_set(err, GS_E_INVAL, 0,
+                                         "%s: ledger entry needs session_id, provider and "
+                                         "gpu_type",
+                                         op);
+        r = sqls_check_len(s, a->session, "session_id", op, err);
+        if (r >= 0)
+                r = sqls_check_len(s, a->consumer, "consumer_id", op, err);
+        if (r >= 0)
+                r = sqls_check_len(s, a->provider, "provider", op, err);
+        if (r >= 0)
+                r = sqls_check_len(s, a->gpu_type, "gpu_type", op, err);
+        return r;
+}
+
+/* Append one entry; the caller holds the lock and an open write transaction.
+ * Interval rules (start >= 0, end >= start, no amount on an empty interval)
+ * are CHECK constraints of the table. */
+int sqls_cost_insert_locked(struct sqls *s, const struct gs_cost_entry *entry, const char *op,
+                            struct gs_error *err)
+{
+        sqlite3_stmt *st = s->st[SQLS_ST_LEDGER_INSERT];
+        struct entry_args a = {0};
+        int64_t session_key = 0;
+        int64_t consumer_key = 0;
+        int64_t group = 0;
+        int found = 0;
+        int r;
+
+        r = entry_args_read(s, entry, &a, op, err);
+        if (r < 0)
+                return r;
+        r = key_id(s, a.session, 1, &found, &session_key, op, err);
+        if (r >= 0 && a.consumer)
+                r = key_id(s, a.consumer, 1, &found, &consumer_key, op, err);
+        if (r >= 0)
+                r = group_id(s, a.provider, a.gpu_type, &group, op, err);
+        if (r < 0)
+                return r;
+
+        r = sqls_bind_int64(s, st, ":start", a.start_ms, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":end", a.end_ms, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":group", group, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":session", session_key, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":amount", a.amount, op, err);
+        if (r >= 0 && a.consumer)
+                r = sqls_bind_int64(s, st, ":consumer", consumer_key, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":price", a.price, op, err);
+        if (r >= 0)
+                r = sqls_step_done(s, st, op, err);
+        sqls_stmt_done(st);
+        if (r < 0)
+                return r;
+
+        st = s->st[SQLS_ST_SPAN_RAISE];
+        r = sqls_bind_int64(s, st, ":span", a.end_ms - a.start_ms, op, err);
+        if (r >= 0)
+                r = sqls_step_done(s, st, op, err);
+        sqls_stmt_done(st);
+        return r;
+}
+
+int sqls_cost_append(void *instance, const struct gs_cost_entry *entry, struct gs_error *err)
+{
+        const char *op = "cost_append";
+        struct sqls *s = instance;
+        int r;
+
+        sqls_lock(s);
+        r = sqls_tx_begin(s, 1, op, err);
+        if (r < 0)
+                goto fail;
+        r = sqls_cost_insert_locked(s, entry, op, err);
+        if (r < 0)
+                goto fail;
+        r = sqls_tx_commit(s, op, err);
+        if (r < 0)
+                goto fail;
+        sqls_unlock(s);
+        return 0;
+fail:
+        sqls_tx_rollback(s);
+        sqls_unlock(s);
+        return r;
+}
+
+/* The query fields that fit inside the caller's struct_size. */
+struct query_args {
+        const char *session;
+        const char *consumer;
+        int64_t from_ms;
+        int64_t to_ms;
+};
+
+static void query_args_read(const struct gs_cost_query *q, struct query_args *a)
+{
+        a->session = q ? SQLS_GET(q, struct gs_cost_query, session_id, NULL) : NULL;
+        a->consumer = q ? SQLS_GET(q, struct gs_cost_query, consumer_id, NULL) : NULL;
+        a->from_ms = q ? SQLS_GET(q, struct gs_cost_query, from_ms, 0) : 0;
+        a->to_ms = q ? SQLS_GET(q, struct gs_cost_query, to_ms, 0) : 0;
+}
+
+static int read_max_span(struct sqls *s, int64_t *ret_span, const char *op,
+                         struct gs_error *err)
+{
+        int found = 0;
+        int r;
+
+        r = find_id(s, s->st[SQLS_ST_SPAN_GET], &found, ret_span, op, err);
+        if (r >= 0 && !found)
+                r = s->api->error_set(err, GS_E_STORAGE, 0, "%s: cost_stats row is missing", op);
+        return r;
+}
+
+/* Bind the window and filters, step, emit one row per group. */
+static int run_aggregate(struct sqls *s, sqlite3_stmt *st, const struct query_args *a,
+                         int64_t session_key, int64_t consumer_key, int64_t max_span,
+                         struct gs_cost_sink *sink, const char *op, struct gs_error *err)
+{
+        int64_t from = a->from_ms ? a->from_ms : INT64_MIN;
+        int64_t to = a->to_ms ? a->to_ms : INT64_MAX;
+        int64_t lo = INT64_MIN;
+        struct gs_cost_row row;
+        int rc;
+        int r;
+
+        if (a->from_ms && a->from_ms > INT64_MIN + max_span)
+                lo = a->from_ms - max_span;
+        r = sqls_bind_int64(s, st, ":lo", lo, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":from", from, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":to", to, op, err);
+        if (r >= 0)
+                r = sqls_bind_int64(s, st, ":safe_span", SQLS_PRORATE_SAFE_SPAN_MS, op, err);
+        if (r >= 0 && a->session)
+                r = sqls_bind_int64(s, st, ":session", session_key, op, err);
+        if (r >= 0 && a->consumer)
+                r = sqls_bind_int64(s, st, ":consumer", consumer_key, op, err);
+        if (r < 0)
+                goto done;
+        while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+                row = (struct gs_cost_row){.struct_size = sizeof(row)};
+                row.provider = sqls_column_text(st, 0);
+                row.gpu_type = sqls_column_text(st, 1);
+                row.billed_ms = sqlite3_column_int64(st, 2);
+                row.amount_uusd = sqlite3_column_int64(st, 3);
+                row.session_count = (uint32_t)sqlite3_column_int64(st, 4);
+                if (!row.provider || !row.gpu_type) {
+                        r = s->api->error_set(err, GS_E_NOMEM, 0, "%s: out of memory", op);
+                        goto done;
+                }
+                r = s->api->cost_emit(sink, &row);
+                if (r < 0) {
+                        r = s->api->error_set(err, r, 0, "%s: the sink refused a row", op);
+                        goto done;
+                }
+        }
+        if (rc != SQLITE_DONE)
+                r = sqls_fail(s, rc, op, err);
+done:
+        sqls_stmt_done(st);
+        return r;
+}
+
+int sqls_cost_aggregate(void *instance, const struct gs_cost_query *query,
+                        struct gs_cost_sink *sink, struct gs_error *err)
+{
+        static const enum sqls_stmt variants[2][2] = {
+                {SQLS_ST_AGG_ALL, SQLS_ST_AGG_CONSUMER},
+                {SQLS_ST_AGG_SESSION, SQLS_ST_AGG_BOTH},
+        };
+        const char *op = "cost_aggregate";
+        struct sqls *s = instance;
+        struct query_args a;
+        int64_t session_key = 0;
+        int64_t consumer_key = 0;
+        int64_t max_span = 0;
+        int found = 1;
+        int r;
+
+        query_args_read(query, &a);
+        if (a.from_ms && a.to_ms && a.to_ms <= a.from_ms)
+                return 0; /* empty window */
+
+        sqls_lock(s);
+        r = sqls_tx_begin(s, 0, op, err);
+        if (r < 0)
+                goto fail;
+        if (a.session)
+                r = key_id(s, a.session, 0, &found, &session_key, op, err);
+        if (r >= 0 && found && a.consumer)
+                r = key_id(s, a.consumer, 0, &found, &consumer_key, op, err);
+        if (r >= 0 && found)
+                r = read_max_span(s, &max_span, op, err);
+        if (r >= 0 && found)
+                r = run_aggregate(s, s->st[variants[a.session != NULL][a.consumer != NULL]], &a,
+                                  session_key, consumer_key, max_span, sink, op, err);
+        if (r < 0)
+                goto fail;
+        r = sqls_tx_commit(s, op, err);
+        if (r < 0)
+                goto fail;
+        sqls_unlock(s);
+        return 0;
+fail:
+        sqls_tx_rollback(s);
+        sqls_unlock(s);
+        return r;
+}
