@@ -307,12 +307,12 @@ int http_server_start(const struct http_server_options *opts, struct http_server
                 goto fail;
         }
         srv->daemon = MHD_start_daemon(
-                flags, opts->port, NULL, NULL, on_request, srv, MHD_OPTION_SOCK_ADDR, &ss,
+                flags, opts->port, NULL, NULL, on_request, srv, MHD_OPTION_EXTERNAL_LOGGER,
+                mhd_log, NULL, MHD_OPTION_SOCK_ADDR, &ss,
                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout_s,
-                MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_EXTERNAL_LOGGER,
-                mhd_log, NULL, MHD_OPTION_END);
+                MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_END);
         if (!srv->daemon) {
                 LOG_ERR("http", "cannot listen on %s:%u (address in use or not available)",
                         opts->listen, (unsigned)opts->port);

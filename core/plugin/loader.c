@@ -214,9 +214,6 @@ int loader_open(const char *dir, const char *name, uint32_t expected_kind,
                 FAIL("cannot initialise libltdl: %s", lt_dlerror());
                 goto fail;
         }
-#ifdef GS_SANITIZED
-        (void)lt_dladvise_resident(&advise);
-#endif
         p->handle = lt_dlopenadvise(p->path, advise);
         if (!p->handle) {
                 const char *why = lt_dlerror();
@@ -286,11 +283,8 @@ void loader_close(struct loader_plugin *p)
 {
         if (!p)
                 return;
-        if (p->handle) {
-#ifndef GS_SANITIZED
+        if (p->handle)
                 (void)lt_dlclose(p->handle);
-#endif
-        }
         free(p->path);
         free(p);
 }

@@ -32,7 +32,7 @@ void loader_exit(void);
  */
 int loader_open(const char *dir, const char *name, uint32_t expected_kind,
                 struct loader_plugin **ret_plugin, char *msg, size_t msg_len);
-/* Close (no-op under sanitizers, so leak reports keep plugin symbols). NULL-safe. */
+/* Close and free. NULL-safe. */
 void loader_close(struct loader_plugin *p);
 
 const struct gs_plugin_info *loader_info(const struct loader_plugin *p);

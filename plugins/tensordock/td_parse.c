@@ -72,9 +72,7 @@ static const struct {
         {"deleted", GS_INST_DELETING},
 };
 
-static void perr_set(struct td_perr *perr, const char *fmt, ...) GS_PRINTF(2, 3);
-
-static void perr_set(struct td_perr *perr, const char *fmt, ...)
+void td_perr_set(struct td_perr *perr, const char *fmt, ...)
 {
         va_list ap;
 
@@ -164,46 +162,46 @@ int td_offer_id_parse(const char *text, struct td_offer_id *ret_id, struct td_pe
         const char *gpu;
 
         if (!text || !ret_id) {
-                perr_set(perr, "offer id missing");
+                td_perr_set(perr, "offer id missing");
                 return GS_E_INVAL;
         }
         len = strnlen(text, TD_OFFER_ID_MAX + 1);
         td_sanitize(text, len, quoted, sizeof(quoted));
         if (len == 0) {
-                perr_set(perr, "offer id is empty; expected '<location uuid>-<gpu>'");
+                td_perr_set(perr, "offer id is empty; expected '<location uuid>-<gpu>'");
                 return GS_E_INVAL;
         }
         if (len > TD_OFFER_ID_MAX) {
-                perr_set(perr, "offer id '%s' is longer than %d characters", quoted,
+                td_perr_set(perr, "offer id '%s' is longer than %d characters", quoted,
                          TD_OFFER_ID_MAX);
                 return GS_E_INVAL;
         }
         ulen = uuid_prefix(text, len);
         if (ulen == 0) {
-                perr_set(perr,
+                td_perr_set(perr,
                          "offer id '%s' does not start with a location UUID "
                          "(8-4-4-4-12 hex digits); expected '<location uuid>-<gpu>'",
                          quoted);
                 return GS_E_INVAL;
         }
         if (ulen == len) {
-                perr_set(perr,
+                td_perr_set(perr,
                          "offer id '%s' is a bare location UUID; expected '<location uuid>-<gpu>'",
                          quoted);
                 return GS_E_INVAL;
         }
         if (text[ulen] != '-') {
-                perr_set(perr, "offer id '%s': the location UUID must be followed by '-<gpu>'",
+                td_perr_set(perr, "offer id '%s': the location UUID must be followed by '-<gpu>'",
                          quoted);
                 return GS_E_INVAL;
         }
         gpu = text + ulen + 1;
         if (*gpu == '\0') {
-                perr_set(perr, "offer id '%s' has no GPU name after the location UUID", quoted);
+                td_perr_set(perr, "offer id '%s' has no GPU name after the location UUID", quoted);
                 return GS_E_INVAL;
         }
         if (!td_is_gpu_name(gpu)) {
-                perr_set(perr,
+                td_perr_set(perr,
                          "offer id '%s': GPU name may only contain letters, digits, '-', '_' "
                          "and '.'",
                          quoted);
@@ -346,12 +344,12 @@ static json_t *load(const char *body, size_t len, struct td_perr *perr)
         json_t *root;
 
         if (!body || len == 0) {
-                perr_set(perr, "empty body");
+                td_perr_set(perr, "empty body");
                 return NULL;
         }
         root = json_loadb(body, len, 0, &jerr);
         if (!root)
-                perr_set(perr, "invalid JSON at byte %d: %s", jerr.position, jerr.text);
+                td_perr_set(perr, "invalid JSON at byte %d: %s", jerr.position, jerr.text);
         return root;
 }
 
@@ -484,7 +482,7 @@ static int error_body_status(const char *body, size_t len, bool create, struct t
                 return 0;
         if (perr)
                 perr->upstream_status = code;
-        perr_set(perr, "provider refused (status %d): %s", code, text);
+        td_perr_set(perr, "provider refused (status %d): %s", code, text);
         if (create && td_is_stale_message(text))
                 return GS_E_UNAVAILABLE;
         return td_gs_status(code, create, text);
@@ -671,7 +669,7 @@ int td_parse_locations(const char *body, size_t len, td_offer_fn fn, void *userd
                 return GS_E_BADRESPONSE;
         locs = json_object_get(json_object_get(root, "data"), "locations");
         if (!json_is_array(locs)) {
-                perr_set(perr, "body has no data.locations array");
+                td_perr_set(perr, "body has no data.locations array");
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
@@ -681,7 +679,7 @@ int td_parse_locations(const char *body, size_t len, td_offer_fn fn, void *userd
                         goto out;
         }
         if (st.malformed > 0 && st.emitted == 0 && st.unavailable == 0) {
-                perr_set(perr, "all %u entries malformed; first: %s", st.malformed,
+                td_perr_set(perr, "all %u entries malformed; first: %s", st.malformed,
                          st.first_malformed);
                 r = GS_E_BADRESPONSE;
                 goto out;
@@ -837,7 +835,7 @@ int td_parse_instance(const char *body, size_t len, td_instance_fn fn, void *use
             json_is_object(json_object_get(root, "data")))
                 o = json_object_get(root, "data");
         if (!to_instance(o, true, &inst, why, sizeof(why))) {
-                perr_set(perr, "%s", why);
+                td_perr_set(perr, "%s", why);
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
@@ -869,7 +867,7 @@ int td_parse_instance_list(const char *body, size_t len, td_instance_fn fn, void
         data = json_object_get(root, "data");
         arr = json_is_array(data) ? data : json_object_get(data, "instances");
         if (!json_is_array(arr)) {
-                perr_set(perr, "body has neither a data array nor data.instances");
+                td_perr_set(perr, "body has neither a data array nor data.instances");
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
@@ -889,7 +887,7 @@ int td_parse_instance_list(const char *body, size_t len, td_instance_fn fn, void
                 st.emitted++;
         }
         if (st.malformed > 0 && st.emitted == 0 && st.unavailable == 0) {
-                perr_set(perr, "all %u instances malformed; first: %s", st.malformed,
+                td_perr_set(perr, "all %u instances malformed; first: %s", st.malformed,
                          st.first_malformed);
                 r = GS_E_BADRESPONSE;
                 goto out;
@@ -920,12 +918,12 @@ int td_parse_create(const char *body, size_t len, td_instance_fn fn, void *userd
                 return GS_E_BADRESPONSE;
         data = json_object_get(root, "data");
         if (!json_is_object(data)) {
-                perr_set(perr, "body has no data object");
+                td_perr_set(perr, "body has no data object");
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
         if (!to_instance(data, false, &inst, why, sizeof(why))) {
-                perr_set(perr, "%s", why);
+                td_perr_set(perr, "%s", why);
                 r = GS_E_BADRESPONSE;
                 goto out;
         }

@@ -131,6 +131,9 @@ struct td_parse_stats {
 typedef int (*td_offer_fn)(const struct td_offer *offer, void *userdata);
 typedef int (*td_instance_fn)(const struct td_instance *inst, void *userdata);
 
+/* printf into perr->msg (NULL-safe, truncating). */
+void td_perr_set(struct td_perr *perr, const char *fmt, ...) GS_PRINTF(2, 3);
+
 /* Offer ids ---------------------------------------------------------------- */
 
 /* True when s[0..len) is exactly a UUID (8-4-4-4-12 hex digits, any case). */

@@ -3,7 +3,6 @@
  */
 #include "td_request.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,19 +20,6 @@ static const struct {
         {"/home/user", "user:user"},
         {"/root", "root:root"},
 };
-
-static void perr_set(struct td_perr *perr, const char *fmt, ...) GS_PRINTF(2, 3);
-
-static void perr_set(struct td_perr *perr, const char *fmt, ...)
-{
-        va_list ap;
-
-        if (!perr)
-                return;
-        va_start(ap, fmt);
-        (void)vsnprintf(perr->msg, sizeof(perr->msg), fmt, ap);
-        va_end(ap);
-}
 
 bool td_is_os_image(const char *s)
 {
@@ -66,17 +52,17 @@ int td_ssh_key_check(const char *key, struct td_perr *perr)
         bool typed = false;
 
         if (!key || key[0] == '\0') {
-                perr_set(perr, "SSH public key is empty");
+                td_perr_set(perr, "SSH public key is empty");
                 return GS_E_INVAL;
         }
         n = strnlen(key, TD_SSH_KEY_MAX + 1);
         if (n > TD_SSH_KEY_MAX) {
-                perr_set(perr, "SSH public key is longer than %d bytes", TD_SSH_KEY_MAX);
+                td_perr_set(perr, "SSH public key is longer than %d bytes", TD_SSH_KEY_MAX);
                 return GS_E_INVAL;
         }
         for (i = 0; i < n; i++) {
                 if (key[i] < 0x20 || key[i] > 0x7e) {
-                        perr_set(perr, "SSH public key contains a control or non-ASCII byte");
+                        td_perr_set(perr, "SSH public key contains a control or non-ASCII byte");
                         return GS_E_INVAL;
                 }
         }
@@ -85,13 +71,13 @@ int td_ssh_key_check(const char *key, struct td_perr *perr)
                         typed = true;
         p = strchr(key, ' ');
         if (!typed || !p || !is_base64_char(p[1])) {
-                perr_set(perr, "SSH public key is not an authorized_keys line "
+                td_perr_set(perr, "SSH public key is not an authorized_keys line "
                                "'<type> <base64> [comment]'");
                 return GS_E_INVAL;
         }
         for (p++; *p != '\0' && *p != ' '; p++) {
                 if (!is_base64_char(*p)) {
-                        perr_set(perr, "SSH public key data is not base64");
+                        td_perr_set(perr, "SSH public key data is not base64");
                         return GS_E_INVAL;
                 }
         }
@@ -224,28 +210,28 @@ int td_create_check(const struct td_create_params *p, struct td_perr *perr)
         int r;
 
         if (!p) {
-                perr_set(perr, "create parameters missing");
+                td_perr_set(perr, "create parameters missing");
                 return GS_E_INVAL;
         }
         if (!is_vm_name(p->name)) {
-                perr_set(perr, "label must be 1..%d printable ASCII characters", TD_VM_NAME_MAX);
+                td_perr_set(perr, "label must be 1..%d printable ASCII characters", TD_VM_NAME_MAX);
                 return GS_E_INVAL;
         }
         if (!td_is_os_image(p->image)) {
-                perr_set(perr, "image is not a TensorDock OS image id");
+                td_perr_set(perr, "image is not a TensorDock OS image id");
                 return GS_E_INVAL;
         }
         if (!p->location_id || !td_is_uuid(p->location_id, strlen(p->location_id)) ||
             !td_is_gpu_name(p->gpu)) {
-                perr_set(perr, "location or GPU name invalid");
+                td_perr_set(perr, "location or GPU name invalid");
                 return GS_E_INVAL;
         }
         if (p->ssh_key_count == 0 || !p->ssh_keys) {
-                perr_set(perr, "at least one SSH public key is required");
+                td_perr_set(perr, "at least one SSH public key is required");
                 return GS_E_INVAL;
         }
         if (p->ssh_key_count > TD_SSH_KEYS_MAX) {
-                perr_set(perr, "at most %d SSH public keys are accepted", TD_SSH_KEYS_MAX);
+                td_perr_set(perr, "at most %d SSH public keys are accepted", TD_SSH_KEYS_MAX);
                 return GS_E_INVAL;
         }
         for (k = 0; k < p->ssh_key_count; k++) {
@@ -263,7 +249,7 @@ int td_create_body(const struct td_create_params *p, char **ret_body, struct td_
         int r;
 
         if (!p || !ret_body) {
-                perr_set(perr, "create body: NULL argument");
+                td_perr_set(perr, "create body: NULL argument");
                 return GS_E_INVAL;
         }
         r = td_create_check(p, perr);
@@ -271,12 +257,12 @@ int td_create_body(const struct td_create_params *p, char **ret_body, struct td_
                 return r;
         if (p->res.gpu_count == 0 || p->res.vcpus == 0 || p->res.ram_gb == 0 ||
             p->res.storage_gb == 0) {
-                perr_set(perr, "GPU count, vCPUs, RAM and storage must all be positive");
+                td_perr_set(perr, "GPU count, vCPUs, RAM and storage must all be positive");
                 return GS_E_INVAL;
         }
         runcmd = build_runcmd(p->ssh_keys, p->ssh_key_count);
         if (!runcmd) {
-                perr_set(perr, "out of memory");
+                td_perr_set(perr, "out of memory");
                 return GS_E_NOMEM;
         }
         /* "o" steals runcmd, also when packing fails. */
@@ -293,13 +279,13 @@ int td_create_body(const struct td_create_params *p, char **ret_body, struct td_
                          "useDedicatedIp", 1, "ssh_key", p->ssh_keys[0],
                          "cloud_init", "runcmd", runcmd);
         if (!root) {
-                perr_set(perr, "out of memory");
+                td_perr_set(perr, "out of memory");
                 return GS_E_NOMEM;
         }
         body = json_dumps(root, JSON_COMPACT);
         json_decref(root);
         if (!body) {
-                perr_set(perr, "out of memory");
+                td_perr_set(perr, "out of memory");
                 return GS_E_NOMEM;
         }
         *ret_body = body;

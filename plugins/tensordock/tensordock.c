@@ -43,6 +43,10 @@
 #define TD_SSH_USER "user"
 /* Longest api_base_url (room is left for paths and the /locations query). */
 #define TD_BASE_URL_MAX 1024
+/* Upper bounds of the timeout and max_response_bytes keys. */
+#define TD_TIMEOUT_MS_MAX 600000
+#define TD_CONNECT_TIMEOUT_MS_MAX 120000
+#define TD_RESPONSE_BYTES_MAX 1073741824
 /* Longest auth_id / api_token accepted. */
 #define TD_SECRET_MAX 512
 /* Percent-encoded secret: three bytes per input byte. */
@@ -63,13 +67,16 @@ static const struct gs_config_key td_keys[] = {
          .default_value = "https://dashboard.tensordock.com/api/v2",
          .description = "TensorDock API v2 base URL"},
         {.name = "timeout", .type = GS_CFG_DURATION_MS, .default_value = "30s", .min = 1000,
-         .max = 600000, .description = "whole-request timeout of every call except create"},
+         .max = TD_TIMEOUT_MS_MAX,
+         .description = "whole-request timeout of every call except create"},
         {.name = "create_timeout", .type = GS_CFG_DURATION_MS, .default_value = "60s",
-         .min = 1000, .max = 600000, .description = "whole-request timeout of POST /instances"},
+         .min = 1000, .max = TD_TIMEOUT_MS_MAX,
+         .description = "whole-request timeout of POST /instances"},
         {.name = "connect_timeout", .type = GS_CFG_DURATION_MS, .default_value = "10s",
-         .min = 100, .max = 120000, .description = "TCP/TLS connect timeout"},
+         .min = 100, .max = TD_CONNECT_TIMEOUT_MS_MAX, .description = "TCP/TLS connect timeout"},
         {.name = "max_response_bytes", .type = GS_CFG_INT, .default_value = "67108864",
-         .min = 4096, .max = 1073741824, .description = "largest response body accepted"},
+         .min = 4096, .max = TD_RESPONSE_BYTES_MAX,
+         .description = "largest response body accepted"},
         {.name = "image", .type = GS_CFG_STRING, .default_value = "ubuntu2204",
          .description = "OS image of created VMs (ubuntu2404 lacked NVIDIA drivers)"},
         {.name = "vcpus_per_gpu", .type = GS_CFG_INT, .default_value = "8", .min = 1,
@@ -93,6 +100,8 @@ struct td {
         const char *secrets[3]; /* auth_id, api_token, NULL */
         int64_t timeout_ms;
         int64_t create_timeout_ms;
+        int64_t connect_timeout_ms;
+        int64_t max_response_bytes;
         struct td_sizing sizing;
         bool curl_ready;
 };
@@ -205,10 +214,46 @@ static int read_base_url(struct td *td, const struct gs_config *cfg, struct gs_e
         return 0;
 }
 
+/* Numeric keys; the core validates the declared ranges, checked here again. */
+static int read_numbers(struct td *td, const struct gs_config *cfg, struct gs_error *err)
+{
+        int64_t vcpus = 0, ram = 0, storage = 0;
+        const struct {
+                const char *key;
+                bool duration;
+                int64_t min, max;
+                int64_t *value;
+        } keys[] = {
+                {"timeout", true, 1, TD_TIMEOUT_MS_MAX, &td->timeout_ms},
+                {"create_timeout", true, 1, TD_TIMEOUT_MS_MAX, &td->create_timeout_ms},
+                {"connect_timeout", true, 1, TD_CONNECT_TIMEOUT_MS_MAX, &td->connect_timeout_ms},
+                {"max_response_bytes", false, 1, TD_RESPONSE_BYTES_MAX, &td->max_response_bytes},
+                {"vcpus_per_gpu", false, 1, TD_RESOURCE_MAX, &vcpus},
+                {"ram_gb_per_gpu", false, 1, TD_RESOURCE_MAX, &ram},
+                {"storage_gb", false, TD_STORAGE_GB_MIN, TD_RESOURCE_MAX, &storage},
+        };
+        size_t i;
+        int r;
+
+        for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+                r = read_int(td, cfg, keys[i].key, keys[i].duration, keys[i].value, err);
+                if (r < 0)
+                        return r;
+                if (*keys[i].value < keys[i].min || *keys[i].value > keys[i].max)
+                        return td->api->error_set(err, GS_E_CONFIG, 0,
+                                                  "%s must be between %lld and %lld", keys[i].key,
+                                                  (long long)keys[i].min,
+                                                  (long long)keys[i].max);
+        }
+        td->sizing.vcpus_per_gpu = (uint32_t)vcpus;
+        td->sizing.ram_gb_per_gpu = (uint32_t)ram;
+        td->sizing.storage_gb = (uint32_t)storage;
+        return 0;
+}
+
 static int read_config(struct td *td, const struct gs_config *cfg, struct gs_error *err)
 {
         const char *image;
-        int64_t connect_ms, max_bytes, vcpus, ram, storage;
         int r;
 
         r = read_secret(td, cfg, "auth_id", &td->auth_id, err);
@@ -230,35 +275,7 @@ static int read_config(struct td *td, const struct gs_config *cfg, struct gs_err
         td->image = strdup(image);
         if (!td->image)
                 return td->api->error_set(err, GS_E_NOMEM, 0, "out of memory");
-        if ((r = read_int(td, cfg, "timeout", true, &td->timeout_ms, err)) < 0 ||
-            (r = read_int(td, cfg, "create_timeout", true, &td->create_timeout_ms, err)) < 0 ||
-            (r = read_int(td, cfg, "connect_timeout", true, &connect_ms, err)) < 0 ||
-            (r = read_int(td, cfg, "max_response_bytes", false, &max_bytes, err)) < 0 ||
-            (r = read_int(td, cfg, "vcpus_per_gpu", false, &vcpus, err)) < 0 ||
-            (r = read_int(td, cfg, "ram_gb_per_gpu", false, &ram, err)) < 0 ||
-            (r = read_int(td, cfg, "storage_gb", false, &storage, err)) < 0)
-                return r;
-        if (td->timeout_ms <= 0 || td->create_timeout_ms <= 0 || connect_ms <= 0 ||
-            max_bytes <= 0 || vcpus <= 0 || vcpus > TD_RESOURCE_MAX || ram <= 0 ||
-            ram > TD_RESOURCE_MAX || storage < TD_STORAGE_GB_MIN || storage > TD_RESOURCE_MAX)
-                return td->api->error_set(err, GS_E_CONFIG, 0,
-                                          "timeouts, max_response_bytes and VM sizes must be "
-                                          "positive (storage_gb >= %d)",
-                                          TD_STORAGE_GB_MIN);
-        td->sizing.vcpus_per_gpu = (uint32_t)vcpus;
-        td->sizing.ram_gb_per_gpu = (uint32_t)ram;
-        td->sizing.storage_gb = (uint32_t)storage;
-        {
-                struct td_http_config hc = {
-                        .api_token = td->api_token,
-                        .secrets = td->secrets,
-                        .connect_timeout_ms = connect_ms,
-                        .max_response_bytes = max_bytes,
-                };
-
-                r = td_http_new(td->api, td->host, &hc, &td->http, err);
-        }
-        return r;
+        return read_numbers(td, cfg, err);
 }
 
 static void wipe_free(char *s)
@@ -288,6 +305,7 @@ static void td_shutdown(void *instance)
 static int td_init(const struct gs_host_api *api, struct gs_host *host,
                    const struct gs_config *cfg, void **ret_instance, struct gs_error *err)
 {
+        struct td_http_config hc = {0};
         struct td *td;
         int r;
 
@@ -301,6 +319,13 @@ static int td_init(const struct gs_host_api *api, struct gs_host *host,
                 goto fail;
         td->curl_ready = true;
         r = read_config(td, cfg, err);
+        if (r < 0)
+                goto fail;
+        hc.api_token = td->api_token;
+        hc.secrets = td->secrets;
+        hc.connect_timeout_ms = td->connect_timeout_ms;
+        hc.max_response_bytes = td->max_response_bytes;
+        r = td_http_new(api, host, &hc, &td->http, err);
         if (r < 0)
                 goto fail;
         *ret_instance = td;

@@ -185,7 +185,8 @@ static void test_kind_mismatch_reported_with_line(void **state)
         cfg_errors_free(errs);
 }
 
-int main(void)
+/* An optional argument runs only the tests matching it (one ctest entry each). */
+int main(int argc, char **argv)
 {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_valid_plugin_loads),
@@ -202,5 +203,7 @@ int main(void)
                 cmocka_unit_test(test_kind_mismatch_reported_with_line),
         };
 
+        if (argc > 1)
+                cmocka_set_test_filter(argv[1]);
         return cmocka_run_group_tests(tests, setup, teardown);
 }
