@@ -41,5 +41,6 @@ void cli_print_json(const json_t *v);
 
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_health(struct cli *cli, int argc, char **argv);
+int cmd_inventory(struct cli *cli, int argc, char **argv);
 
 #endif /* GS_CLI_H */

@@ -9,6 +9,7 @@
 
 static const struct cli_command commands[] = {
         {"health", "show the service's health", cmd_health},
+        {"inventory", "list GPU offers across providers (filters: --help)", cmd_inventory},
         {"version", "print client and server versions", cmd_version},
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))

@@ -17,6 +17,8 @@ static const struct route routes[] = {
         {"GET", "/health", api_health},
         {"GET", "/ready", api_ready},
         {"GET", "/metrics", api_metrics},
+        {"GET", "/api/v1/inventory", api_inventory_list},
+        {"GET", "/api/v1/inventory/:id", api_inventory_get},
 };
 
 int app_phase(const struct app *app)
@@ -123,6 +125,10 @@ int app_start(struct app *app, const char *config_path)
         if (app->reg.provider_count == 0)
                 LOG_WARN("core", "no provider configured: inventory will be empty until a "
                                  "[provider.NAME] section is added");
+        /* Pollers call into initialised plugins; requests read their view. */
+        r = inventory_start(&app->reg, &app->settings.inventory, &app->inv);
+        if (r < 0)
+                goto fail;
         memset(&opts, 0, sizeof(opts));
         opts.listen = app->settings.listen;
         opts.port = app->settings.port;
@@ -155,6 +161,9 @@ void app_stop(struct app *app)
         app_set_phase(app, APP_STOPPING);
         http_server_stop(app->http);
         app->http = NULL;
+        /* Before the plugins shut down: pollers call into them. */
+        inventory_stop(app->inv);
+        app->inv = NULL;
         registry_free(&app->reg);
         settings_done(&app->settings);
         loader_exit();

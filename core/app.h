@@ -4,7 +4,7 @@
  *
  * app_start/app_stop run on the main thread. After app_start returns, HTTP
  * handlers read the app from pool threads: everything they read is either
- * immutable after start or atomic (phase).
+ * immutable after start, atomic (phase) or thread-safe (inv).
  */
 #ifndef GS_APP_H
 #define GS_APP_H
@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "http/server.h"
+#include "inventory/inventory.h"
 #include "plugin/registry.h"
 #include "settings.h"
 
@@ -24,6 +25,7 @@ struct app {
         struct settings settings;
         struct registry reg;
         struct http_server *http;
+        struct inventory *inv; /* pollers and the offer view */
         char deployment_id[DEPLOYMENT_ID_CHARS + 8];
         int64_t started_ms;
         int phase; /* enum app_phase, accessed atomically */

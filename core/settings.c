@@ -40,11 +40,32 @@ static int read_core(const struct gs_config *server, const struct gs_config *log
         return 0;
 }
 
+static void read_inventory(const struct gs_config *inv, const struct cfg_doc *doc,
+                           const char *path, struct settings *s, struct cfg_errors *errs)
+{
+        struct inventory_settings *is = &s->inventory;
+        int64_t v;
+        int line = 0;
+
+        (void)cfg_get_duration_ms(inv, "refresh_interval", &is->refresh_interval_ms);
+        (void)cfg_get_duration_ms(inv, "retry_backoff", &is->retry_backoff_ms);
+        (void)cfg_get_duration_ms(inv, "max_backoff", &is->max_backoff_ms);
+        if (cfg_get_int(inv, "max_offers_per_provider", &v) == 0)
+                is->max_offers_per_provider = (uint32_t)v;
+        if (is->max_backoff_ms < is->retry_backoff_ms) {
+                if (!cfg_doc_raw(doc, "inventory", "max_backoff", &line))
+                        (void)cfg_doc_raw(doc, "inventory", "retry_backoff", &line);
+                cfg_errors_add(errs, path, line, "inventory",
+                               "max_backoff (%lld ms) is shorter than retry_backoff (%lld ms)",
+                               (long long)is->max_backoff_ms, (long long)is->retry_backoff_ms);
+        }
+}
+
 int settings_load(const char *path, struct settings *s, struct registry *reg,
                   struct cfg_errors *errs)
 {
         struct cfg_doc *doc = NULL;
-        struct gs_config *server = NULL, *logc = NULL;
+        struct gs_config *server = NULL, *logc = NULL, *inv = NULL;
         size_t n;
         int r;
 
@@ -68,6 +89,10 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
                                    sizeof(struct gs_config_key), &server, errs);
         (void)cfg_section_validate(doc, "log", core_schema_keys("log"),
                                    sizeof(struct gs_config_key), &logc, errs);
+        (void)cfg_section_validate(doc, "inventory", core_schema_keys("inventory"),
+                                   sizeof(struct gs_config_key), &inv, errs);
+        if (inv)
+                read_inventory(inv, doc, path, s, errs);
         if (server && logc) {
                 r = read_core(server, logc, s);
                 if (r < 0)
@@ -78,6 +103,7 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
 done:
         cfg_config_free(server);
         cfg_config_free(logc);
+        cfg_config_free(inv);
         cfg_doc_free(doc);
         if (r == 0 && cfg_errors_count(errs))
                 r = GS_E_CONFIG;

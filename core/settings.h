@@ -1,6 +1,6 @@
 /*
- * settings.h - the core's typed settings from the [server] and [log]
- * sections, and the whole-file validation entry point shared by the daemon
+ * settings.h - the core's typed settings from the [server], [log] and
+ * [inventory] sections, and the whole-file validation entry point shared by the daemon
  * and the CLI (cleanup-orphans): parse, validate core sections, load and
  * validate plugin sections, collecting every error.
  *
@@ -15,6 +15,14 @@
 #include "config/config.h"
 #include "plugin/registry.h"
 
+/* [inventory]: the pollers' timing and bounds. */
+struct inventory_settings {
+        int64_t refresh_interval_ms;
+        int64_t retry_backoff_ms;
+        int64_t max_backoff_ms;
+        uint32_t max_offers_per_provider;
+};
+
 struct settings {
         char *listen;
         uint16_t port;
@@ -27,6 +35,7 @@ struct settings {
         int log_level;
         bool access_log;
         char *config_path;
+        struct inventory_settings inventory;
 };
 
 /*

@@ -10,5 +10,8 @@
 void api_health(struct http_request *req, struct http_response *res);
 void api_ready(struct http_request *req, struct http_response *res);
 void api_metrics(struct http_request *req, struct http_response *res);
+/* GET /api/v1/inventory and GET /api/v1/inventory/:id (api/inventory.c). */
+void api_inventory_list(struct http_request *req, struct http_response *res);
+void api_inventory_get(struct http_request *req, struct http_response *res);
 
 #endif /* GS_API_H */

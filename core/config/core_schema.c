@@ -1,4 +1,4 @@
-/* core_schema.c - declared keys of [server], [log] and [storage]. */
+/* core_schema.c - declared keys of [server], [log], [storage] and [inventory]. */
 #include "config/core_schema.h"
 
 #include <string.h>
@@ -36,6 +36,22 @@ static const struct gs_config_key log_keys[] = {
         {.name = NULL},
 };
 
+static const struct gs_config_key inventory_keys[] = {
+        {.name = "refresh_interval", .type = GS_CFG_DURATION_MS, .default_value = "60s",
+         .min = INVENTORY_REFRESH_MIN_MS, .max = 24 * MS_PER_HOUR,
+         .description = "how often each provider's offers are listed again (the snapshot TTL)"},
+        {.name = "retry_backoff", .type = GS_CFG_DURATION_MS, .default_value = "5s",
+         .min = INVENTORY_REFRESH_MIN_MS, .max = MS_PER_HOUR,
+         .description = "delay after a failed listing; doubles per consecutive failure"},
+        {.name = "max_backoff", .type = GS_CFG_DURATION_MS, .default_value = "10m",
+         .min = INVENTORY_REFRESH_MIN_MS, .max = 24 * MS_PER_HOUR,
+         .description = "cap on the failure backoff, Retry-After included"},
+        {.name = "max_offers_per_provider", .type = GS_CFG_INT, .default_value = "100000",
+         .min = 1, .max = INVENTORY_OFFERS_HARD_MAX,
+         .description = "offers kept per provider instance; a longer listing is truncated"},
+        {.name = NULL},
+};
+
 /* Only the reserved `plugin` key, which validation adds itself. */
 static const struct gs_config_key storage_keys[] = {
         {.name = NULL},
@@ -48,6 +64,7 @@ static const struct {
         {"server", server_keys},
         {"log", log_keys},
         {"storage", storage_keys},
+        {"inventory", inventory_keys},
 };
 
 const struct gs_config_key *core_schema_keys(const char *section)
@@ -83,5 +100,5 @@ bool core_schema_is_known_section(const char *section)
 
 const char *core_schema_section_names(void)
 {
-        return "server, log, storage, provider.<name>";
+        return "server, log, storage, inventory, provider.<name>";
 }

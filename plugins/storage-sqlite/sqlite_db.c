@@ -52,8 +52,7 @@ int sqls_fail(struct sqls *s, int rc, const char *op, struct gs_error *err)
         }
 }
 
-int sqls_prepare_one(struct sqls *s, const char *sql, sqlite3_stmt **ret_st,
-                     struct gs_error *err)
+int sqls_prepare_one(struct sqls *s, const char *sql, sqlite3_stmt **ret_st, struct gs_error *err)
 {
         sqlite3_stmt *st = NULL;
         int rc;
@@ -67,8 +66,7 @@ int sqls_prepare_one(struct sqls *s, const char *sql, sqlite3_stmt **ret_st,
         return 0;
 }
 
-int sqls_prepare_table(struct sqls *s, const struct sqls_sql *table, size_t n,
-                       struct gs_error *err)
+int sqls_prepare_table(struct sqls *s, const struct sqls_sql *table, size_t n, struct gs_error *err)
 {
         size_t i;
         int r;
@@ -137,8 +135,7 @@ int sqls_step_done(struct sqls *s, sqlite3_stmt *st, const char *op, struct gs_e
  * timeout applies here and never mid-transaction), BEGIN for reads. */
 int sqls_tx_begin(struct sqls *s, int write, const char *op, struct gs_error *err)
 {
-        return sqls_step_done(s, s->st[write ? SQLS_ST_BEGIN_WRITE : SQLS_ST_BEGIN_READ], op,
-                              err);
+        return sqls_step_done(s, s->st[write ? SQLS_ST_BEGIN_WRITE : SQLS_ST_BEGIN_READ], op, err);
 }
 
 int sqls_tx_commit(struct sqls *s, const char *op, struct gs_error *err)
@@ -210,9 +207,8 @@ int sqls_check_len(struct sqls *s, const char *value, const char *field, const c
                    struct gs_error *err)
 {
         if (value && strnlen(value, GS_STRING_MAX) >= GS_STRING_MAX)
-                return s->api->error_set(err, GS_E_TOOBIG, 0,
-                                         "%s: %s is longer than %d bytes", op, field,
-                                         GS_STRING_MAX - 1);
+                return s->api->error_set(err, GS_E_TOOBIG, 0, "%s: %s is longer than %d bytes", op,
+                                         field, GS_STRING_MAX - 1);
         return 0;
 }
 

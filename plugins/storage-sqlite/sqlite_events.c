@@ -7,16 +7,15 @@
 #include "sqlite_store.h"
 
 #define LIST_HEAD                                                                                  \
-        "SELECT id, at_ms, kind, actor, session_id, detail_json FROM events\n"                    \
+        "SELECT id, at_ms, kind, actor, session_id, detail_json FROM events\n"                     \
         "WHERE id < :before AND at_ms >= :since"
 #define LIST_TAIL "\nORDER BY id DESC LIMIT :limit"
 #define LIST_SESSION " AND session_id = :session"
 #define LIST_KIND " AND kind = :kind"
 
 static const struct sqls_sql event_sql[] = {
-        {SQLS_ST_EVENT_INSERT,
-         "INSERT INTO events (at_ms, kind, actor, session_id, detail_json)\n"
-         "VALUES (:at, :kind, :actor, :session, :detail)"},
+        {SQLS_ST_EVENT_INSERT, "INSERT INTO events (at_ms, kind, actor, session_id, detail_json)\n"
+                               "VALUES (:at, :kind, :actor, :session, :detail)"},
         {SQLS_ST_EVENT_LIST_ALL, LIST_HEAD LIST_TAIL},
         {SQLS_ST_EVENT_LIST_SESSION, LIST_HEAD LIST_SESSION LIST_TAIL},
         {SQLS_ST_EVENT_LIST_KIND, LIST_HEAD LIST_KIND LIST_TAIL},

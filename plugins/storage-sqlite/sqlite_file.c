@@ -25,7 +25,7 @@ static int make_parents(struct sqls *s, char *path, struct gs_error *err)
         if (!slash || slash == path)
                 return 0; /* relative to the working directory, or under "/" */
         *slash = '\0';
-        for (p = path + 1; ; p++) {
+        for (p = path + 1;; p++) {
                 if (*p != '/' && *p != '\0')
                         continue;
                 if (p[-1] != '/') {
@@ -36,8 +36,8 @@ static int make_parents(struct sqls *s, char *path, struct gs_error *err)
                                 int e = errno;
 
                                 return s->api->error_set(err, GS_E_IO, 0,
-                                                         "cannot create directory '%s': %s",
-                                                         path, strerror(e));
+                                                         "cannot create directory '%s': %s", path,
+                                                         strerror(e));
                         }
                         *p = saved;
                 }
@@ -58,8 +58,8 @@ int sqls_file_prepare(struct sqls *s, const char *path, struct gs_error *err)
 
         len = strnlen(path, sizeof(buf));
         if (len == 0 || len >= sizeof(buf))
-                return s->api->error_set(err, GS_E_CONFIG, 0,
-                                         "path: must be 1 to %d bytes long", SQLS_PATH_MAX - 1);
+                return s->api->error_set(err, GS_E_CONFIG, 0, "path: must be 1 to %d bytes long",
+                                         SQLS_PATH_MAX - 1);
         memcpy(buf, path, len + 1);
         r = make_parents(s, buf, err);
         if (r < 0)

@@ -30,8 +30,7 @@ static int read_value(struct sqls *s, const char *key, const char *op, char **re
                 goto done;
         rc = sqlite3_step(st);
         if (rc == SQLITE_DONE) {
-                r = s->api->error_set(err, GS_E_NOTFOUND, 0, "%s: no metadata key '%s'", op,
-                                      key);
+                r = s->api->error_set(err, GS_E_NOTFOUND, 0, "%s: no metadata key '%s'", op, key);
                 goto done;
         }
         if (rc != SQLITE_ROW) {

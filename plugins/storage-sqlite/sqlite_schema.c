@@ -68,9 +68,14 @@ static const struct migration migrations[] = {
          * The ledger is kept lean for the aggregate: strings are interned
          * (cost_keys for session/consumer ids, cost_groups for the
          * (provider, gpu_type) pairs rows are grouped by), leaving integer
-         * columns only. The start_ms and consumer indexes cover every column
-         * the aggregate reads, so it never visits the table. cost_stats keeps
-         * the longest entry so a time window becomes a bounded start_ms range.
+         * columns only. The (group_id, start_ms) and (consumer_key, start_ms)
+         * indexes cover every column the aggregate reads, so it never visits
+         * the table, and per group a time window is one start_ms range:
+         * cost_stats keeps the longest entry to bound that range.
+         * cost_totals keeps each group's exact totals over its whole ledger
+         * (entries with end_ms > start_ms), maintained by every append, for
+         * windows that contain all of a group's entries. An overflowing sum
+         * fails the CHECK instead of turning into a REAL.
          */
         {"cost ledger",
          "CREATE TABLE cost_keys (\n"
@@ -96,42 +101,45 @@ static const struct migration migrations[] = {
          "        CHECK (end_ms >= start_ms),\n"
          "        CHECK (end_ms > start_ms OR amount_uusd = 0)\n"
          ");\n"
-         "CREATE INDEX cost_ledger_start ON cost_ledger\n"
-         "        (start_ms, end_ms, group_id, session_key, amount_uusd);\n"
+         "CREATE INDEX cost_ledger_group_start ON cost_ledger\n"
+         "        (group_id, start_ms, end_ms, session_key, amount_uusd);\n"
          "CREATE INDEX cost_ledger_consumer ON cost_ledger\n"
          "        (consumer_key, start_ms, end_ms, group_id, session_key, amount_uusd);\n"
-         "CREATE INDEX cost_ledger_session ON cost_ledger (session_key, start_ms);\n"
+         "CREATE INDEX cost_ledger_session ON cost_ledger\n"
+         "        (session_key, group_id, start_ms, end_ms);\n"
+         "CREATE TABLE cost_totals (\n"
+         "        group_id INTEGER PRIMARY KEY REFERENCES cost_groups (id),\n"
+         "        min_start_ms INTEGER NOT NULL,\n"
+         "        max_end_ms INTEGER NOT NULL,\n"
+         "        billed_ms INTEGER NOT NULL,\n"
+         "        amount_uusd INTEGER NOT NULL,\n"
+         "        session_count INTEGER NOT NULL,\n"
+         "        CHECK (typeof(billed_ms) = 'integer' AND typeof(amount_uusd) = 'integer')\n"
+         ");\n"
          "CREATE TABLE cost_stats (\n"
          "        id INTEGER PRIMARY KEY CHECK (id = 1),\n"
          "        max_span_ms INTEGER NOT NULL\n"
          ");\n"
          "INSERT INTO cost_stats (id, max_span_ms) VALUES (1, 0);\n"},
-        {"events",
-         "CREATE TABLE events (\n"
-         "        id INTEGER PRIMARY KEY,\n"
-         "        at_ms INTEGER NOT NULL,\n"
-         "        kind TEXT NOT NULL,\n"
-         "        actor TEXT,\n"
-         "        session_id TEXT,\n"
-         "        detail_json TEXT\n"
-         ");\n"
-         "CREATE INDEX events_session ON events (session_id, id);\n"
-         "CREATE INDEX events_kind ON events (kind, id);\n"},
+        {"events", "CREATE TABLE events (\n"
+                   "        id INTEGER PRIMARY KEY,\n"
+                   "        at_ms INTEGER NOT NULL,\n"
+                   "        kind TEXT NOT NULL,\n"
+                   "        actor TEXT,\n"
+                   "        session_id TEXT,\n"
+                   "        detail_json TEXT\n"
+                   ");\n"
+                   "CREATE INDEX events_session ON events (session_id, id);\n"
+                   "CREATE INDEX events_kind ON events (kind, id);\n"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))
 
-static const char version_table_sql[] =
-        "CREATE TABLE IF NOT EXISTS schema_version (\n"
-        "        version INTEGER PRIMARY KEY,\n"
-        "        name TEXT NOT NULL,\n"
-        "        applied_at_ms INTEGER NOT NULL\n"
-        ");\n";
-
-int sqls_schema_version_known(void)
-{
-        return MIGRATION_COUNT;
-}
+static const char version_table_sql[] = "CREATE TABLE IF NOT EXISTS schema_version (\n"
+                                        "        version INTEGER PRIMARY KEY,\n"
+                                        "        name TEXT NOT NULL,\n"
+                                        "        applied_at_ms INTEGER NOT NULL\n"
+                                        ");\n";
 
 static int read_version(struct sqls *s, int64_t *ret_version, struct gs_error *err)
 {
@@ -140,8 +148,7 @@ static int read_version(struct sqls *s, int64_t *ret_version, struct gs_error *e
         int rc;
         int r;
 
-        r = sqls_prepare_one(s, "SELECT COALESCE(MAX(version), 0) FROM schema_version", &st,
-                             err);
+        r = sqls_prepare_one(s, "SELECT COALESCE(MAX(version), 0) FROM schema_version", &st, err);
         if (r < 0)
                 return r;
         rc = sqlite3_step(st);

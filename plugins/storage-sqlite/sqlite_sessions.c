@@ -62,7 +62,7 @@ struct column {
 };
 
 #define SESSION_COLUMN(name_, type_, mut_)                                                         \
-        {#name_, COL_##type_, COL_##mut_, offsetof(struct gs_session_record, name_),              \
+        {#name_, COL_##type_, COL_##mut_, offsetof(struct gs_session_record, name_),               \
          sizeof(((struct gs_session_record *)0)->name_)},
 static const struct column columns[] = {SESSION_COLUMNS(SESSION_COLUMN)};
 #undef SESSION_COLUMN
@@ -99,8 +99,7 @@ static void sb_add(struct sqlbuf *b, const char *fmt, ...)
         b->len += (size_t)n;
 }
 
-static int sb_prepare(struct sqls *s, struct sqlbuf *b, sqlite3_stmt **ret_st,
-                      struct gs_error *err)
+static int sb_prepare(struct sqls *s, struct sqlbuf *b, sqlite3_stmt **ret_st, struct gs_error *err)
 {
         if (b->overflow)
                 return s->api->error_set(err, GS_E_STORAGE, 0,
@@ -157,8 +156,8 @@ int sqls_sessions_prepare(struct sqls *s, struct gs_error *err)
                 sb_add(&b, "%s%s = ?%d", first ? "" : ", ", columns[i].name, i + 1);
                 first = 0;
         }
-        sb_add(&b, " WHERE id = ?1 AND (?%d = %d OR status = ?%d)", PARAM_EXPECTED,
-               GS_SESSION_ANY, PARAM_EXPECTED);
+        sb_add(&b, " WHERE id = ?1 AND (?%d = %d OR status = ?%d)", PARAM_EXPECTED, GS_SESSION_ANY,
+               PARAM_EXPECTED);
         r = sb_prepare(s, &b, &s->st[SQLS_ST_SESSION_UPDATE], err);
         if (r < 0)
                 return r;
@@ -256,8 +255,8 @@ static int64_t field_int(const struct gs_session_record *rec, const struct colum
 }
 
 /* Bind column i of rec to ?i+1. */
-static int bind_column(struct sqls *s, sqlite3_stmt *st, const struct gs_session_record *rec,
-                       int i, const char *op, struct gs_error *err)
+static int bind_column(struct sqls *s, sqlite3_stmt *st, const struct gs_session_record *rec, int i,
+                       const char *op, struct gs_error *err)
 {
         const struct column *c = &columns[i];
         const char *text;
@@ -302,8 +301,8 @@ static int row_to_record(struct sqls *s, sqlite3_stmt *st, struct gs_session_rec
                 case COL_TEXT:
                         text = sqls_column_text(st, i);
                         if (!text && sqlite3_column_type(st, i) != SQLITE_NULL)
-                                return s->api->error_set(err, GS_E_NOMEM, 0,
-                                                         "%s: out of memory", op);
+                                return s->api->error_set(err, GS_E_NOMEM, 0, "%s: out of memory",
+                                                         op);
                         memcpy(base + c->offset, &text, sizeof(text));
                         break;
                 case COL_I32:
@@ -324,8 +323,8 @@ static int row_to_record(struct sqls *s, sqlite3_stmt *st, struct gs_session_rec
 }
 
 /* Step `st` and emit every row; returns the first failure. */
-static int emit_rows(struct sqls *s, sqlite3_stmt *st, struct gs_session_sink *sink,
-                     const char *op, struct gs_error *err)
+static int emit_rows(struct sqls *s, sqlite3_stmt *st, struct gs_session_sink *sink, const char *op,
+                     struct gs_error *err)
 {
         struct gs_session_record rec;
         int rc;
@@ -337,8 +336,7 @@ static int emit_rows(struct sqls *s, sqlite3_stmt *st, struct gs_session_sink *s
                         return r;
                 r = s->api->session_emit(sink, &rec);
                 if (r < 0)
-                        return s->api->error_set(err, r, 0,
-                                                 "%s: the sink refused session '%s'", op,
+                        return s->api->error_set(err, r, 0, "%s: the sink refused session '%s'", op,
                                                  rec.id);
         }
         if (rc != SQLITE_DONE)
@@ -349,8 +347,7 @@ static int emit_rows(struct sqls *s, sqlite3_stmt *st, struct gs_session_sink *s
 /* ------------------------------------------------------------------------ */
 /* Ops.                                                                     */
 
-int sqls_session_insert(void *instance, const struct gs_session_record *rec,
-                        struct gs_error *err)
+int sqls_session_insert(void *instance, const struct gs_session_record *rec, struct gs_error *err)
 {
         const char *op = "session_insert";
         struct sqls *s = instance;
@@ -463,8 +460,8 @@ static void list_args_read(const struct gs_session_filter *f, struct list_args *
                   (a->idempotency ? SQLS_LF_IDEMPOTENCY : 0);
 }
 
-static int bind_filter(struct sqls *s, sqlite3_stmt *st, const struct list_args *a,
-                       const char *op, struct gs_error *err)
+static int bind_filter(struct sqls *s, sqlite3_stmt *st, const struct list_args *a, const char *op,
+                       struct gs_error *err)
 {
         char name[16];
         int r = 0;

@@ -56,9 +56,8 @@ static const struct sqls_sql tx_sql[] = {
         {SQLS_ST_ROLLBACK, "ROLLBACK"},
 };
 
-static const char connection_pragmas[] =
-        "PRAGMA foreign_keys = ON;\n"
-        "PRAGMA cache_size = -" SQLS_STR(SQLS_CACHE_KIB) ";\n";
+static const char connection_pragmas[] = "PRAGMA foreign_keys = ON;\n"
+                                         "PRAGMA cache_size = -" SQLS_STR(SQLS_CACHE_KIB) ";\n";
 
 /* Free a fully or partly initialised instance. NULL-safe. */
 static void sqls_free(struct sqls *s)
@@ -93,8 +92,7 @@ static int read_config(struct sqls *s, const struct gs_config *cfg, const char *
         if (r < 0)
                 return api->error_set(err, GS_E_CONFIG, 0, "busy_timeout: not a duration");
         if (busy < SQLS_BUSY_TIMEOUT_MIN_MS || busy > SQLS_BUSY_TIMEOUT_MAX_MS)
-                return api->error_set(err, GS_E_CONFIG, 0,
-                                      "busy_timeout: must be %d ms to %d ms",
+                return api->error_set(err, GS_E_CONFIG, 0, "busy_timeout: must be %d ms to %d ms",
                                       SQLS_BUSY_TIMEOUT_MIN_MS, SQLS_BUSY_TIMEOUT_MAX_MS);
         sync = api->config_str(cfg, "synchronous");
         for (i = 0; sync && i < sizeof(sync_levels) / sizeof(sync_levels[0]); i++) {
@@ -169,6 +167,20 @@ static int open_database(struct sqls *s, const char *path, const char *sync_prag
         return sqls_exec_script(s, sync_pragma, "synchronous", err);
 }
 
+/* Every slot of the statement table must have been filled by a module. */
+static int check_prepared(struct sqls *s, struct gs_error *err)
+{
+        int i;
+
+        for (i = 0; i < _SQLS_ST_MAX; i++) {
+                if (!s->st[i])
+                        return s->api->error_set(err, GS_E_STORAGE, 0,
+                                                 "init: internal error: statement %d not prepared",
+                                                 i);
+        }
+        return 0;
+}
+
 static int sqls_init(const struct gs_host_api *api, struct gs_host *host,
                      const struct gs_config *cfg, void **ret_instance, struct gs_error *err)
 {
@@ -208,6 +220,8 @@ static int sqls_init(const struct gs_host_api *api, struct gs_host *host,
                 r = sqls_costs_prepare(s, err);
         if (r >= 0)
                 r = sqls_events_prepare(s, err);
+        if (r >= 0)
+                r = check_prepared(s, err);
         if (r < 0)
                 goto fail;
 

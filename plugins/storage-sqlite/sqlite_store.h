@@ -19,16 +19,16 @@
 #include <gpushop/plugin.h>
 
 /* Limits and tunables, all in one place. */
-#define SQLS_PATH_MAX 4096                 /* database path, bytes incl. NUL */
-#define SQLS_SQL_MAX 8192                  /* generated statement text, bytes incl. NUL */
-#define SQLS_BUSY_TIMEOUT_MIN_MS 100       /* busy_timeout key range */
+#define SQLS_PATH_MAX 4096           /* database path, bytes incl. NUL */
+#define SQLS_SQL_MAX 8192            /* generated statement text, bytes incl. NUL */
+#define SQLS_BUSY_TIMEOUT_MIN_MS 100 /* busy_timeout key range */
 #define SQLS_BUSY_TIMEOUT_MAX_MS 60000
-#define SQLS_EVENT_LIMIT_DEFAULT 100       /* event_list page when filter.limit is 0 */
-#define SQLS_EVENT_LIMIT_MAX 1000          /* event_list page cap */
-#define SQLS_CACHE_KIB 16384               /* per-connection page cache */
-#define SQLS_DIR_MODE 0700                 /* directories we create */
-#define SQLS_FILE_MODE 0600                /* database file we create */
-#define SQLS_STATUS_SLOTS 32               /* bits in gs_session_filter.status_mask */
+#define SQLS_EVENT_LIMIT_DEFAULT 100 /* event_list page when filter.limit is 0 */
+#define SQLS_EVENT_LIMIT_MAX 1000    /* event_list page cap */
+#define SQLS_CACHE_KIB 16384         /* per-connection page cache */
+#define SQLS_DIR_MODE 0700           /* directories we create */
+#define SQLS_FILE_MODE 0600          /* database file we create */
+#define SQLS_STATUS_SLOTS 32         /* bits in gs_session_filter.status_mask */
 /* Largest span for which (amount % span) * overlap cannot overflow int64:
  * floor(sqrt(INT64_MAX)). Longer entries are pro-rated in 128 bits. */
 #define SQLS_PRORATE_SAFE_SPAN_MS INT64_C(3037000499)
@@ -61,8 +61,11 @@ enum sqls_stmt {
         SQLS_ST_GROUP_ADD,
         SQLS_ST_LEDGER_INSERT,
         SQLS_ST_SPAN_RAISE,
+        SQLS_ST_TOTALS_SEEN,
+        SQLS_ST_TOTALS_ADD,
         SQLS_ST_SPAN_GET,
-        SQLS_ST_AGG_ALL,
+        SQLS_ST_AGG_GROUPS,
+        SQLS_ST_AGG_GROUP,
         SQLS_ST_AGG_SESSION,
         SQLS_ST_AGG_CONSUMER,
         SQLS_ST_AGG_BOTH,
@@ -107,8 +110,7 @@ struct sqls_sql {
 void sqls_lock(struct sqls *s);
 void sqls_unlock(struct sqls *s);
 int sqls_fail(struct sqls *s, int rc, const char *op, struct gs_error *err);
-int sqls_prepare_one(struct sqls *s, const char *sql, sqlite3_stmt **ret_st,
-                     struct gs_error *err);
+int sqls_prepare_one(struct sqls *s, const char *sql, sqlite3_stmt **ret_st, struct gs_error *err);
 int sqls_prepare_table(struct sqls *s, const struct sqls_sql *table, size_t n,
                        struct gs_error *err);
 int sqls_exec_script(struct sqls *s, const char *script, const char *op, struct gs_error *err);
@@ -129,7 +131,6 @@ const char *sqls_column_text(sqlite3_stmt *st, int col);
 int sqls_file_prepare(struct sqls *s, const char *path, struct gs_error *err);
 
 /* sqlite_schema.c: schema_version table and forward migrations. */
-int sqls_schema_version_known(void);
 int sqls_schema_migrate(struct sqls *s, struct gs_error *err);
 
 /* sqlite_meta.c */
@@ -142,8 +143,7 @@ int sqls_meta_set_if_absent(void *instance, const char *key, const char *value,
 /* sqlite_sessions.c */
 int sqls_sessions_prepare(struct sqls *s, struct gs_error *err);
 void sqls_sessions_finalize(struct sqls *s);
-int sqls_session_insert(void *instance, const struct gs_session_record *rec,
-                        struct gs_error *err);
+int sqls_session_insert(void *instance, const struct gs_session_record *rec, struct gs_error *err);
 int sqls_session_get(void *instance, const char *id, struct gs_session_sink *sink,
                      struct gs_error *err);
 int sqls_session_list(void *instance, const struct gs_session_filter *filter,

@@ -10,6 +10,9 @@
  */
 #include "td_parse.h"
 
+/* Longest SSH user name accepted from a response. */
+#define TD_SSH_USER_MAX 32
+
 #include <ctype.h>
 #include <math.h>
 #include <stdarg.h>
@@ -802,6 +805,7 @@ static bool to_instance(const json_t *o, bool id_optional, struct td_instance *i
         inst->name = text_value(field(o, "name"), TD_INSTANCE_TEXT_MAX);
         inst->status = text_value(field(o, "status"), STATUS_WORD_MAX);
         inst->gpu_model = text_value(field(o, "gpu_model"), TD_INSTANCE_TEXT_MAX);
+        inst->ssh_user = text_value(field(o, "ssh_user"), TD_SSH_USER_MAX);
         if (!count_value(field(o, "gpu_count"), TD_GPU_COUNT_MAX, &inst->gpu_count))
                 inst->gpu_count = 0;
         inst->ssh_port = ssh_port_of(o);

@@ -112,6 +112,7 @@ struct td_instance {
         const char *status;      /* may be NULL */
         const char *ip;          /* NULL until assigned */
         const char *gpu_model;   /* may be NULL */
+        const char *ssh_user;    /* NULL = TensorDock's fixed "user" (the simulator reports its own) */
         uint32_t gpu_count;      /* 0 = unknown */
         uint32_t ssh_port;       /* external port of internal 22, else 22 */
         int64_t price_uusd_per_hour; /* 0 = not reported */

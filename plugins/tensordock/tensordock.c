@@ -556,7 +556,7 @@ static int emit_created(const struct td_instance *inst, void *userdata)
         info.status_raw = inst->status;
         info.ssh_host = inst->ip;
         info.ssh_port = inst->ip ? inst->ssh_port : 0;
-        info.ssh_user = TD_SSH_USER;
+        info.ssh_user = inst->ssh_user ? inst->ssh_user : TD_SSH_USER;
         info.price_uusd_per_hour = inst->price_uusd_per_hour ? inst->price_uusd_per_hour
                                                              : ctx->price_uusd;
         info.created_at_ms = inst->created_at_ms;
@@ -682,7 +682,7 @@ static int emit_instance(const struct td_instance *inst, void *userdata)
         info.status_raw = inst->status;
         info.ssh_host = inst->ip;
         info.ssh_port = inst->ip ? inst->ssh_port : 0;
-        info.ssh_user = TD_SSH_USER;
+        info.ssh_user = inst->ssh_user ? inst->ssh_user : TD_SSH_USER;
         info.price_uusd_per_hour = inst->price_uusd_per_hour;
         info.created_at_ms = inst->created_at_ms;
         info.gpu_name_raw = inst->gpu_model;

@@ -21,10 +21,12 @@ SOURCE = os.environ.get("GS_SOURCE_DIR", os.path.join(os.path.dirname(__file__),
 BIN = os.path.join(BUILD, "bin")
 DAEMON = os.path.join(BIN, "gpu-shopperd")
 CLI = os.path.join(BIN, "gpu-shopper")
+SIM = os.path.join(BIN, "gpu-market-sim")
 ABI_PLUGINS = os.path.join(BUILD, "tests", "abi", "plugins")
 START_TIMEOUT_S = 60 if os.environ.get("GS_VALGRIND") else 15
 
 LISTEN_RE = re.compile(r"listening on http://127\.0\.0\.1:(\d+)")
+SIM_LISTEN_RE = re.compile(r"^listening on 127\.0\.0\.1:(\d+)$", re.M)
 
 
 class Response:
@@ -129,6 +131,129 @@ class Daemon:
         if self.proc and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+class Sim:
+    """One gpu-market-sim (tests/sim, docs/SIM.md) on an ephemeral loopback
+    port: Vast.ai under /vast/api/v0, TensorDock under /td/api/v2, control
+    API under /_sim/. Credentials are fixed per instance (see provider_ini)."""
+
+    VAST_KEY = "bb-vast-key"
+    TD_AUTH_ID = "bb-td-auth-id"
+    TD_TOKEN = "bb-td-token"
+
+    def __init__(self, offers=200, seed=1, ssh=False, ready_after_ms=None, args=()):
+        self.dir = tempfile.mkdtemp(prefix="gs-sim-")
+        self.log_path = os.path.join(self.dir, "sim.out")
+        self.err_path = os.path.join(self.dir, "sim.err")
+        self.cmd = [SIM, "--port", "0", "--offers", str(offers), "--seed", str(seed),
+                    "--vast-key", self.VAST_KEY, "--td-auth-id", self.TD_AUTH_ID,
+                    "--td-token", self.TD_TOKEN]
+        if not ssh:
+            self.cmd.append("--no-ssh")
+        if ready_after_ms is not None:
+            self.cmd += ["--ready-after-ms", str(ready_after_ms)]
+        self.cmd += list(args)
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        if not os.access(SIM, os.X_OK):
+            raise unittest.SkipTest("gpu-market-sim is not built (%s)" % SIM)
+        self.out = open(self.log_path, "w+")
+        self.err = open(self.err_path, "w+")
+        self.proc = subprocess.Popen(self.cmd, stdout=self.out, stderr=self.err)
+        deadline = time.time() + START_TIMEOUT_S
+        while time.time() < deadline:
+            with open(self.log_path) as f:
+                m = SIM_LISTEN_RE.search(f.read())
+            if m:
+                self.port = int(m.group(1))
+                return self
+            if self.proc.poll() is not None:
+                raise AssertionError("gpu-market-sim exited %s:\n%s"
+                                     % (self.proc.returncode, self.stderr_text()))
+            time.sleep(0.02)
+        self.kill()
+        raise AssertionError("gpu-market-sim did not start:\n" + self.stderr_text())
+
+    def stderr_text(self):
+        with open(self.err_path) as f:
+            return f.read()
+
+    def url(self, path):
+        return "http://127.0.0.1:%d%s" % (self.port, path)
+
+    @property
+    def vast_url(self):
+        return self.url("/vast/api/v0")
+
+    @property
+    def td_url(self):
+        return self.url("/td/api/v2")
+
+    def provider_ini(self, vast="vastai", td="tensordock", vast_extra="", td_extra=""):
+        """[provider.*] sections aimed at this simulator (None leaves one out)."""
+        text = ""
+        if vast:
+            text += ("[provider.%s]\nplugin = vastai\napi_key = %s\napi_base_url = %s\n%s\n"
+                     % (vast, self.VAST_KEY, self.vast_url, vast_extra))
+        if td:
+            text += ("[provider.%s]\nplugin = tensordock\nauth_id = %s\napi_token = %s\n"
+                     "api_base_url = %s\n%s\n"
+                     % (td, self.TD_AUTH_ID, self.TD_TOKEN, self.td_url, td_extra))
+        return text
+
+    def control(self, method, path, body=None):
+        r = http(method, self.url("/_sim" + path), body=body)
+        if r.status >= 300:
+            raise AssertionError("sim %s %s: HTTP %d %s" % (method, path, r.status, r.body))
+        return r.json() if r.body else None
+
+    def fault(self, kind, provider="*", route="list_offers", **spec):
+        """Inject a fault (kinds: status, delay, hang, malformed, wrong_types,
+        huge, stale, destroy_fail); returns its id."""
+        body = dict(spec, kind=kind, provider=provider, route=route)
+        return self.control("POST", "/faults", body)["id"]
+
+    def clear_faults(self):
+        self.control("DELETE", "/faults")
+
+    def requests(self, route=None, provider=None):
+        q = "&".join("%s=%s" % kv for kv in (("route", route), ("provider", provider)) if kv[1])
+        return self.control("GET", "/requests" + ("?" + q if q else ""))
+
+    def stop(self, timeout=30):
+        if not self.proc or self.proc.poll() is not None:
+            return self.proc.returncode if self.proc else None
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            rc = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            rc = self.proc.wait()
+        self.out.close()
+        self.err.close()
+        return rc
+
+    def kill(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+
+
+def wait_for(predicate, timeout=10.0, interval=0.05, what="condition"):
+    """Poll predicate() until it returns a true value (returned) or fail."""
+    if os.environ.get("GS_VALGRIND"):
+        timeout *= 4
+    deadline = time.time() + timeout
+    last = None
+    while time.time() < deadline:
+        last = predicate()
+        if last:
+            return last
+        time.sleep(interval)
+    raise AssertionError("timed out after %.1fs waiting for %s (last: %r)" % (timeout, what, last))
 
 
 def run(cmd, env=None, input=None, timeout=60):

@@ -44,10 +44,9 @@ static void fake_log(struct gs_host *h, int level, const char *fmt, ...)
         va_end(ap);
 }
 
-static int fake_error_set(struct gs_error *err, int status, int http_status, const char *fmt,
-                          ...) GS_PRINTF(4, 5);
-static int fake_error_set(struct gs_error *err, int status, int http_status, const char *fmt,
-                          ...)
+static int fake_error_set(struct gs_error *err, int status, int http_status, const char *fmt, ...)
+        GS_PRINTF(4, 5);
+static int fake_error_set(struct gs_error *err, int status, int http_status, const char *fmt, ...)
 {
         va_list ap;
 
@@ -125,8 +124,7 @@ static int fake_config_bool(const struct gs_config *cfg, const char *key, int *r
 }
 
 /* "250ms", "30s", "5m", "12h"; a bare number is milliseconds. */
-static int fake_config_duration_ms(const struct gs_config *cfg, const char *key,
-                                   int64_t *ret_value)
+static int fake_config_duration_ms(const struct gs_config *cfg, const char *key, int64_t *ret_value)
 {
         const char *v = fake_config_str(cfg, key);
         char *end = NULL;
@@ -153,8 +151,7 @@ static int fake_config_duration_ms(const struct gs_config *cfg, const char *key,
         return 0;
 }
 
-static int fake_config_price_uusd(const struct gs_config *cfg, const char *key,
-                                  int64_t *ret_value)
+static int fake_config_price_uusd(const struct gs_config *cfg, const char *key, int64_t *ret_value)
 {
         (void)cfg;
         (void)key;
@@ -461,8 +458,7 @@ void th_session_sink_reset(struct gs_session_sink *sink)
 
         for (i = 0; i < sink->n; i++) {
                 for (j = 0; j < SESSION_STRING_COUNT; j++) {
-                        memcpy(&str, (const char *)&sink->rec[i] + session_strings[j],
-                               sizeof(str));
+                        memcpy(&str, (const char *)&sink->rec[i] + session_strings[j], sizeof(str));
                         free_const(str);
                 }
         }

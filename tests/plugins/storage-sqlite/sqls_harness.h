@@ -12,8 +12,8 @@
 
 #include <gpushop/plugin.h>
 
-#define TH_CFG_MAX 8       /* key/values per fake config section */
-#define TH_SINK_MAX 2048   /* records one sink keeps */
+#define TH_CFG_MAX 8     /* key/values per fake config section */
+#define TH_SINK_MAX 2048 /* records one sink keeps */
 #define TH_PATH_MAX 4096
 
 /* The fake host's opaque objects, defined here so tests can read them. */
@@ -62,8 +62,8 @@ struct th_db {
 };
 
 extern const struct gs_host_api th_api;
-extern int64_t th_now;          /* what now_ms() returns */
-extern int th_warnings;         /* log lines at GS_LOG_WARNING or worse */
+extern int64_t th_now;  /* what now_ms() returns */
+extern int th_warnings; /* log lines at GS_LOG_WARNING or worse */
 
 /* dlopen the plugin once per process; th_unload closes it. */
 void th_load(void);

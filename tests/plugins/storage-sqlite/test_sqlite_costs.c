@@ -61,8 +61,8 @@ static void append(struct th_db *db, const char *session, const char *consumer,
 }
 
 /* Aggregate into `costs` (reset first). */
-static void aggregate(struct th_db *db, const char *session, const char *consumer,
-                      int64_t from_ms, int64_t to_ms)
+static void aggregate(struct th_db *db, const char *session, const char *consumer, int64_t from_ms,
+                      int64_t to_ms)
 {
         struct gs_cost_query q = {.struct_size = sizeof(q)};
         int r;
@@ -160,8 +160,7 @@ static void insert_two_sessions(struct th_db *db)
         append(db, "sA", "alice", "vastai", "RTX 4090", t0 + 2 * HOUR_MS, t0 + 3 * HOUR_MS, 100,
                100);
         append(db, "sB", "bob", "vastai", "RTX 4090", t0, t0 + HOUR_MS / 2, 200, 100);
-        append(db, "sB", "bob", "vastai", "RTX 4090", t0 + 5 * HOUR_MS, t0 + 6 * HOUR_MS, 200,
-               200);
+        append(db, "sB", "bob", "vastai", "RTX 4090", t0 + 5 * HOUR_MS, t0 + 6 * HOUR_MS, 200, 200);
 }
 
 static void test_aggregate_counts_distinct_sessions_with_overlap(void **state)
@@ -283,6 +282,77 @@ static void test_aggregate_window_finds_long_entries_started_earlier(void **stat
         assert_int_equal(costs.row[0].amount_uusd, 24000 + 1000);
 }
 
+static void test_aggregate_mixes_totals_and_scans_per_group(void **state)
+{
+        struct th_db *db = *state;
+        const int64_t t0 = MIDNIGHT_MS;
+        const struct gs_cost_row *row;
+        uint32_t sessions = 0;
+        int64_t amount = 0;
+        int64_t billed = 0;
+        size_t i;
+
+        insert_two_sessions(db); /* vastai/RTX 4090: t0 .. t0 + 6 h */
+        append(db, "sC", "carol", "tensordock", "A100", t0 + HOUR_MS, t0 + 2 * HOUR_MS, 0, 40);
+        append(db, "sC", "carol", "tensordock", "A100", t0 + 2 * HOUR_MS, t0 + 2 * HOUR_MS, 0, 0);
+
+        /* contains all of A100 (its totals), cuts RTX 4090 (scanned) */
+        aggregate(db, NULL, NULL, t0 + HOUR_MS, t0 + 2 * HOUR_MS + 1);
+        assert_int_equal(costs.n, 2);
+        row = th_cost_find(&costs, "tensordock", "A100");
+        assert_non_null(row);
+        assert_int_equal(row->amount_uusd, 40);
+        assert_int_equal(row->billed_ms, HOUR_MS);
+        assert_int_equal(row->session_count, 1);
+        row = th_cost_find(&costs, "vastai", "RTX 4090");
+        assert_non_null(row);
+        assert_int_equal(row->amount_uusd, 100);
+        assert_int_equal(row->billed_ms, HOUR_MS + 1);
+        assert_int_equal(row->session_count, 1);
+
+        /* the totals agree with the per-consumer scans */
+        aggregate(db, NULL, NULL, t0 - DAY_MS, t0 + DAY_MS);
+        row = th_cost_find(&costs, "vastai", "RTX 4090");
+        assert_non_null(row);
+        assert_int_equal(row->amount_uusd, 600);
+        assert_int_equal(row->billed_ms, 4 * HOUR_MS + HOUR_MS / 2);
+        assert_int_equal(row->session_count, 2);
+        aggregate(db, NULL, "alice", 0, 0);
+        for (i = 0; i < costs.n; i++) {
+                amount += costs.row[i].amount_uusd;
+                billed += costs.row[i].billed_ms;
+                sessions += costs.row[i].session_count;
+        }
+        aggregate(db, NULL, "bob", 0, 0);
+        for (i = 0; i < costs.n; i++) {
+                amount += costs.row[i].amount_uusd;
+                billed += costs.row[i].billed_ms;
+                sessions += costs.row[i].session_count;
+        }
+        assert_int_equal(amount, 600);
+        assert_int_equal(billed, 4 * HOUR_MS + HOUR_MS / 2);
+        assert_int_equal(sessions, 2);
+}
+
+static void test_cost_append_refuses_an_overflowing_total(void **state)
+{
+        struct th_db *db = *state;
+        struct gs_cost_entry e = {.struct_size = sizeof(e)};
+
+        append(db, "s1", "alice", "vastai", "H100", 0, HOUR_MS, 0, INT64_MAX - 10);
+        e.session_id = "s2";
+        e.provider = "vastai";
+        e.gpu_type = "H100";
+        e.start_ms = 0;
+        e.end_ms = HOUR_MS;
+        e.amount_uusd = 100;
+        assert_int_equal(th_ops()->cost_append(db->inst, &e, &db->err), GS_E_INVAL);
+        aggregate(db, NULL, NULL, 0, 0);
+        assert_int_equal(costs.n, 1);
+        assert_int_equal(costs.row[0].amount_uusd, INT64_MAX - 10);
+        assert_int_equal(costs.row[0].session_count, 1);
+}
+
 static void test_cost_append_checks_the_entry(void **state)
 {
         struct th_db *db = *state;
@@ -336,10 +406,12 @@ int main(void)
                 cmocka_unit_test_setup_teardown(test_aggregate_month_entry_split_formula, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(
-                        test_aggregate_window_finds_long_entries_started_earlier, setup,
-                        teardown),
-                cmocka_unit_test_setup_teardown(test_cost_append_checks_the_entry, setup,
-                                                teardown),
+                        test_aggregate_window_finds_long_entries_started_earlier, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_aggregate_mixes_totals_and_scans_per_group,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cost_append_refuses_an_overflowing_total,
+                                                setup, teardown),
+                cmocka_unit_test_setup_teardown(test_cost_append_checks_the_entry, setup, teardown),
         };
         int failed;
 

@@ -101,11 +101,11 @@ static void test_events_filter_by_session_kind_and_time(void **state)
         struct th_db *db = *state;
         struct gs_event_filter f = {.struct_size = sizeof(f)};
 
-        append(db, 100, "session.create", "s1");  /* id 1 */
-        append(db, 200, "token.revoke", NULL);     /* id 2 */
-        append(db, 300, "session.stop", "s1");    /* id 3 */
-        append(db, 400, "session.create", "s2");  /* id 4 */
-        append(db, 500, "session.create", "s1");  /* id 5 */
+        append(db, 100, "session.create", "s1"); /* id 1 */
+        append(db, 200, "token.revoke", NULL);   /* id 2 */
+        append(db, 300, "session.stop", "s1");   /* id 3 */
+        append(db, 400, "session.create", "s2"); /* id 4 */
+        append(db, 500, "session.create", "s1"); /* id 5 */
 
         f.session_id = "s1";
         list(db, &f);
@@ -185,10 +185,9 @@ int main(void)
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test_setup_teardown(test_events_newest_first_with_before_id_paging,
                                                 setup, teardown),
-                cmocka_unit_test_setup_teardown(test_events_filter_by_session_kind_and_time,
-                                                setup, teardown),
-                cmocka_unit_test_setup_teardown(test_events_limit_default_and_cap, setup,
+                cmocka_unit_test_setup_teardown(test_events_filter_by_session_kind_and_time, setup,
                                                 teardown),
+                cmocka_unit_test_setup_teardown(test_events_limit_default_and_cap, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_event_time_defaults_to_host_clock, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_event_requires_kind, setup, teardown),

@@ -42,8 +42,8 @@ static int teardown(void **state)
         return 0;
 }
 
-static struct gs_session_record make_session(const char *id, const char *consumer,
-                                             int32_t status, int64_t created_at_ms)
+static struct gs_session_record make_session(const char *id, const char *consumer, int32_t status,
+                                             int64_t created_at_ms)
 {
         struct gs_session_record rec = {.struct_size = sizeof(rec)};
 
@@ -283,8 +283,7 @@ static void insert_list_fixture(struct th_db *db)
         size_t i;
 
         for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-                rec = make_session(rows[i].id, rows[i].consumer, rows[i].status,
-                                   rows[i].created);
+                rec = make_session(rows[i].id, rows[i].consumer, rows[i].status, rows[i].created);
                 rec.provider = rows[i].provider;
                 rec.provider_instance_id = rows[i].instance;
                 rec.idempotency_key = rows[i].idem;
@@ -451,9 +450,9 @@ static void test_update_unknown_id_is_notfound(void **state)
         struct th_db *db = *state;
         struct gs_session_record rec = make_session("sess-ghost", "alice", GS_SESSION_RUNNING, 1);
 
-        assert_int_equal(th_ops()->session_update(db->inst, &rec, GS_SESSION_PENDING, NULL,
-                                                  &db->err),
-                         GS_E_NOTFOUND);
+        assert_int_equal(
+                th_ops()->session_update(db->inst, &rec, GS_SESSION_PENDING, NULL, &db->err),
+                GS_E_NOTFOUND);
         assert_int_equal(th_ops()->session_update(db->inst, &rec, GS_SESSION_ANY, NULL, &db->err),
                          GS_E_NOTFOUND);
         assert_int_equal(db->err.status, GS_E_NOTFOUND);
@@ -570,8 +569,7 @@ static void test_concurrent_cas_has_exactly_one_winner(void **state)
                         if (racers[i].result == 0)
                                 wins++;
                         else if (racers[i].result != GS_E_CONFLICT)
-                                fail_msg("round %d: %d %s", round, racers[i].result,
-                                         racers[i].msg);
+                                fail_msg("round %d: %d %s", round, racers[i].result, racers[i].msg);
                 }
                 assert_int_equal(wins, 1);
                 assert_int_equal(get_ok(&file_db, id)->status, GS_SESSION_STOPPING);
@@ -601,14 +599,12 @@ int main(void)
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_list_short_filter_ignores_missing_fields,
                                                 setup, teardown),
-                cmocka_unit_test_setup_teardown(test_list_stops_when_sink_is_full, setup,
-                                                teardown),
+                cmocka_unit_test_setup_teardown(test_list_stops_when_sink_is_full, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_update_cas_from_expected_status_only, setup,
                                                 teardown),
                 cmocka_unit_test_setup_teardown(test_update_unknown_id_is_notfound, setup,
                                                 teardown),
-                cmocka_unit_test_setup_teardown(test_update_with_ledger_is_atomic, setup,
-                                                teardown),
+                cmocka_unit_test_setup_teardown(test_update_with_ledger_is_atomic, setup, teardown),
                 cmocka_unit_test_setup_teardown(test_concurrent_cas_has_exactly_one_winner, setup,
                                                 teardown),
         };
