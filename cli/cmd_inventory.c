@@ -115,8 +115,7 @@ static void url_encode(struct strbuf *sb, const char *s)
                 char enc[3];
 
                 if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' ||
-                    *p == '~') {
+                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
                         strbuf_append(sb, (const char *)p, 1);
                         continue;
                 }
@@ -135,14 +134,16 @@ static bool value_ok(const struct param_map *m, const char *v)
         case CHECK_COUNT:
                 if (units_parse_int64(v, &n) == 0 && n >= 0)
                         return true;
-                fprintf(stderr, "gpu-shopper inventory: %s needs a non-negative integer, got '%s'\n",
+                fprintf(stderr,
+                        "gpu-shopper inventory: %s needs a non-negative integer, got '%s'\n",
                         m->flag, v);
                 return false;
         case CHECK_DECIMAL:
                 if (units_parse_price_uusd(v, &n) == 0)
                         return true;
-                fprintf(stderr, "gpu-shopper inventory: %s needs a non-negative decimal number, "
-                                "got '%s'\n",
+                fprintf(stderr,
+                        "gpu-shopper inventory: %s needs a non-negative decimal number, "
+                        "got '%s'\n",
                         m->flag, v);
                 return false;
         case CHECK_TEXT:
@@ -160,9 +161,8 @@ struct row {
         char cell[COLUMNS][ID_CELL_MAX + 1];
 };
 
-static const char *const headers[COLUMNS] = {"ID",       "PROVIDER", "GPU",
-                                             "COUNT",    "VRAM",     "PRICE/HR",
-                                             "LOCATION", "RELIABILITY", "AGE"};
+static const char *const headers[COLUMNS] = {"ID",       "PROVIDER", "GPU",         "COUNT", "VRAM",
+                                             "PRICE/HR", "LOCATION", "RELIABILITY", "AGE"};
 /* Right-aligned columns: the numbers. */
 static const bool right[COLUMNS] = {false, false, false, true, true, true, false, true, true};
 

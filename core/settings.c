@@ -40,8 +40,8 @@ static int read_core(const struct gs_config *server, const struct gs_config *log
         return 0;
 }
 
-static void read_inventory(const struct gs_config *inv, const struct cfg_doc *doc,
-                           const char *path, struct settings *s, struct cfg_errors *errs)
+static void read_inventory(const struct gs_config *inv, const struct cfg_doc *doc, const char *path,
+                           struct settings *s, struct cfg_errors *errs)
 {
         struct inventory_settings *is = &s->inventory;
         int64_t v;

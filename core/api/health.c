@@ -101,11 +101,11 @@ static json_t *providers_detail(const struct app *app, const char **ret_status)
                 (void)json_object_set_new(
                         p, "detail",
                         json_string(failing == 1 ? "one provider is failing or has not "
-                                                      "listed offers yet; inventory serves its "
-                                                      "last good snapshot"
-                                                    : "several providers are failing or have "
-                                                      "not listed offers yet; inventory serves "
-                                                      "their last good snapshots"));
+                                                   "listed offers yet; inventory serves its "
+                                                   "last good snapshot"
+                                                 : "several providers are failing or have "
+                                                   "not listed offers yet; inventory serves "
+                                                   "their last good snapshots"));
         } else {
                 (void)json_object_set_new(p, "status", json_string("ok"));
         }

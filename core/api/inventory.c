@@ -137,8 +137,8 @@ void api_inventory_list(struct http_request *req, struct http_response *res)
                 reply_error(res, req, 503, "unavailable", "the inventory is not running");
                 return;
         }
-        if (offer_filter_compile(&q, v->providers, v->n_providers, v->types, v->n_types, &f,
-                                 &err) < 0) {
+        if (offer_filter_compile(&q, v->providers, v->n_providers, v->types, v->n_types, &f, &err) <
+            0) {
                 view_unref(v);
                 reply_invalid(res, req, &err);
                 return;

@@ -69,109 +69,108 @@ static void emit_counter(void *ctx, const char *method, const char *route, int s
                               method, route, status, (unsigned long long)count);
 }
 
-/* One gauge or counter family over every provider instance. */
-enum inv_metric {
-        INV_UP,
-        INV_OFFERS,
-        INV_AGE,
-        INV_LAST_SUCCESS,
-        INV_FAILURES,
-        INV_REFRESH_OK,
-        INV_REFRESH_ERR,
-        INV_DURATION,
-        _INV_METRIC_MAX,
-};
+/* Inventory series, one per provider instance: each writes its value into
+ * buf and returns true, or false when the provider has none yet. */
+typedef bool (*inv_value_fn)(const struct poller_health *h, int64_t now_ms, char *buf, size_t len);
+
+static bool v_up(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%d", inventory_health_is_degraded(h) ? 0 : 1);
+        return true;
+}
+
+static bool v_offers(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%zu", h->offers);
+        return true;
+}
+
+static bool v_age(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)snprintf(buf, len, "%lld", (long long)((now_ms - h->fetched_at_ms) / 1000));
+        return h->fetched_at_ms != 0;
+}
+
+static bool v_last_success(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%lld", (long long)(h->last_success_ms / 1000));
+        return h->last_success_ms != 0;
+}
+
+static bool v_failures(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%u", h->consecutive_failures);
+        return true;
+}
+
+static bool v_refresh_ok(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%llu", (unsigned long long)h->refreshes_ok);
+        return true;
+}
+
+static bool v_refresh_err(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%llu", (unsigned long long)h->refreshes_failed);
+        return true;
+}
+
+static bool v_duration(const struct poller_health *h, int64_t now_ms, char *buf, size_t len)
+{
+        (void)now_ms;
+        (void)snprintf(buf, len, "%lld.%03lld", (long long)(h->last_duration_ms / 1000),
+                       (long long)(h->last_duration_ms % 1000));
+        return h->last_attempt_ms != 0;
+}
 
 static const struct {
         const char *name;
-        const char *type;
+        const char *type; /* NULL: another series of the family above */
         const char *help;
-} inv_metrics[_INV_METRIC_MAX] = {
-        [INV_UP] = {"gs_inventory_provider_up", "gauge",
-                    "1 when the provider's last listing succeeded."},
-        [INV_OFFERS] = {"gs_inventory_offers", "gauge", "Offers in the snapshot being served."},
-        [INV_AGE] = {"gs_inventory_snapshot_age_seconds", "gauge",
-                     "Age of the snapshot being served (absent before the first)."},
-        [INV_LAST_SUCCESS] = {"gs_inventory_last_success_timestamp_seconds", "gauge",
-                              "When the provider last listed its offers."},
-        [INV_FAILURES] = {"gs_inventory_consecutive_failures", "gauge",
-                          "Failed listings since the last success."},
-        [INV_REFRESH_OK] = {"gs_inventory_refreshes_total", "counter",
-                            "Listings by result."},
-        [INV_REFRESH_ERR] = {NULL, NULL, NULL}, /* same family as INV_REFRESH_OK */
-        [INV_DURATION] = {"gs_inventory_refresh_duration_seconds", "gauge",
-                          "Duration of the last listing."},
+        const char *labels; /* after provider="..." */
+        inv_value_fn value;
+} inv_series[] = {
+        {"gs_inventory_provider_up", "gauge", "1 when the provider's last listing succeeded.", "",
+         v_up},
+        {"gs_inventory_offers", "gauge", "Offers in the snapshot being served.", "", v_offers},
+        {"gs_inventory_snapshot_age_seconds", "gauge",
+         "Age of the snapshot being served (absent before the first).", "", v_age},
+        {"gs_inventory_last_success_timestamp_seconds", "gauge",
+         "When the provider last listed its offers.", "", v_last_success},
+        {"gs_inventory_consecutive_failures", "gauge", "Failed listings since the last success.",
+         "", v_failures},
+        {"gs_inventory_refreshes_total", "counter", "Listings by result.", ",result=\"ok\"",
+         v_refresh_ok},
+        {"gs_inventory_refreshes_total", NULL, NULL, ",result=\"error\"", v_refresh_err},
+        {"gs_inventory_refresh_duration_seconds", "gauge", "Duration of the last listing.", "",
+         v_duration},
 };
 
 static void inventory_metrics(struct strbuf *sb, struct app *app)
 {
+        struct poller_health h[OFFER_FILTER_PROVIDERS_MAX];
+        bool have[OFFER_FILTER_PROVIDERS_MAX];
         size_t n = inventory_provider_count(app->inv);
         int64_t now = host_now_ms();
+        char value[32];
 
-        for (int m = 0; m < _INV_METRIC_MAX; m++) {
-                if (inv_metrics[m].name)
-                        strbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", inv_metrics[m].name,
-                                      inv_metrics[m].help, inv_metrics[m].name,
-                                      inv_metrics[m].type);
-                for (size_t i = 0; i < n; i++) {
-                        const char *p = inventory_provider_name(app->inv, i);
-                        struct poller_health h;
-
-                        if (inventory_health(app->inv, i, &h) < 0)
-                                continue;
-                        switch (m) {
-                        case INV_UP:
-                                strbuf_printf(sb, "gs_inventory_provider_up{provider=\"%s\"} %d\n",
-                                              p, inventory_health_is_degraded(&h) ? 0 : 1);
-                                break;
-                        case INV_OFFERS:
-                                strbuf_printf(sb, "gs_inventory_offers{provider=\"%s\"} %zu\n", p,
-                                              h.offers);
-                                break;
-                        case INV_AGE:
-                                if (h.fetched_at_ms)
-                                        strbuf_printf(sb,
-                                                      "gs_inventory_snapshot_age_seconds{provider="
-                                                      "\"%s\"} %lld\n",
-                                                      p, (long long)((now - h.fetched_at_ms) / 1000));
-                                break;
-                        case INV_LAST_SUCCESS:
-                                if (h.last_success_ms)
-                                        strbuf_printf(sb,
-                                                      "gs_inventory_last_success_timestamp_seconds"
-                                                      "{provider=\"%s\"} %lld\n",
-                                                      p, (long long)(h.last_success_ms / 1000));
-                                break;
-                        case INV_FAILURES:
-                                strbuf_printf(sb,
-                                              "gs_inventory_consecutive_failures{provider=\"%s\"} "
-                                              "%u\n",
-                                              p, h.consecutive_failures);
-                                break;
-                        case INV_REFRESH_OK:
-                                strbuf_printf(sb,
-                                              "gs_inventory_refreshes_total{provider=\"%s\","
-                                              "result=\"ok\"} %llu\n",
-                                              p, (unsigned long long)h.refreshes_ok);
-                                break;
-                        case INV_REFRESH_ERR:
-                                strbuf_printf(sb,
-                                              "gs_inventory_refreshes_total{provider=\"%s\","
-                                              "result=\"error\"} %llu\n",
-                                              p, (unsigned long long)h.refreshes_failed);
-                                break;
-                        case INV_DURATION:
-                                if (h.last_attempt_ms)
-                                        strbuf_printf(sb,
-                                                      "gs_inventory_refresh_duration_seconds"
-                                                      "{provider=\"%s\"} %lld.%03lld\n",
-                                                      p, (long long)(h.last_duration_ms / 1000),
-                                                      (long long)(h.last_duration_ms % 1000));
-                                break;
-                        default:
-                                break;
-                        }
-                }
+        for (size_t i = 0; i < n; i++)
+                have[i] = inventory_health(app->inv, i, &h[i]) == 0;
+        for (size_t m = 0; m < sizeof(inv_series) / sizeof(inv_series[0]); m++) {
+                if (inv_series[m].type)
+                        strbuf_printf(sb, "# HELP %s %s\n# TYPE %s %s\n", inv_series[m].name,
+                                      inv_series[m].help, inv_series[m].name, inv_series[m].type);
+                for (size_t i = 0; i < n; i++)
+                        if (have[i] && inv_series[m].value(&h[i], now, value, sizeof(value)))
+                                strbuf_printf(sb, "%s{provider=\"%s\"%s} %s\n", inv_series[m].name,
+                                              inventory_provider_name(app->inv, i),
+                                              inv_series[m].labels, value);
         }
 }
 

@@ -14,9 +14,8 @@ int64_t backoff_delay_ms(const struct backoff_policy *p, uint32_t failures, int6
         for (uint32_t i = 1; i < failures && d < cap; i++)
                 d = d > cap / 2 ? cap : d * 2;
         if (retry_after_s >= 0)
-                d = retry_after_s > cap / MS_PER_S ? cap
-                                                   : (retry_after_s * MS_PER_S > d
-                                                              ? retry_after_s * MS_PER_S
-                                                              : d);
+                d = retry_after_s > cap / MS_PER_S
+                            ? cap
+                            : (retry_after_s * MS_PER_S > d ? retry_after_s * MS_PER_S : d);
         return d < cap ? d : cap;
 }

@@ -23,10 +23,10 @@ struct offer {
         const char *gpu_type;    /* canonical model ("RTX 4090"), never empty */
         const char *form_factor; /* "PCIe", "SXM", "NVL" or "" */
         const char *gpu_name_raw;
-        const char *location;    /* "" when the provider gave none */
-        const char *location_lc; /* ASCII lower case of location (location filter) */
-        const char *machine_id;  /* "" when unknown */
-        uint64_t vram_mib;       /* per GPU */
+        const char *location;                /* "" when the provider gave none */
+        const char *location_lc;             /* ASCII lower case of location (location filter) */
+        const char *machine_id;              /* "" when unknown */
+        uint64_t vram_mib;                   /* per GPU */
         int64_t price_uusd_per_hour;         /* the whole offer (all GPUs) */
         int64_t price_uusd_per_gpu_hour;     /* rounded half up */
         int64_t price_uusd_per_vram_gb_hour; /* per GB of total VRAM; -1 = VRAM unknown */

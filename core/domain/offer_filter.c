@@ -17,18 +17,12 @@
 #define MICRO_PER_MILLI 1000
 
 static const char *const param_names[_OFFER_PARAM_MAX] = {
-        [OFFER_PARAM_PROVIDER] = "provider",
-        [OFFER_PARAM_GPU_TYPE] = "gpu_type",
-        [OFFER_PARAM_LOCATION] = "location",
-        [OFFER_PARAM_MIN_VRAM] = "min_vram",
-        [OFFER_PARAM_MAX_PRICE] = "max_price",
-        [OFFER_PARAM_MIN_GPU_COUNT] = "min_gpu_count",
-        [OFFER_PARAM_GPU_COUNT] = "gpu_count",
-        [OFFER_PARAM_MIN_RELIABILITY] = "min_reliability",
-        [OFFER_PARAM_MIN_CUDA] = "min_cuda",
-        [OFFER_PARAM_SORT] = "sort",
-        [OFFER_PARAM_LIMIT] = "limit",
-        [OFFER_PARAM_OFFSET] = "offset",
+        [OFFER_PARAM_PROVIDER] = "provider",   [OFFER_PARAM_GPU_TYPE] = "gpu_type",
+        [OFFER_PARAM_LOCATION] = "location",   [OFFER_PARAM_MIN_VRAM] = "min_vram",
+        [OFFER_PARAM_MAX_PRICE] = "max_price", [OFFER_PARAM_MIN_GPU_COUNT] = "min_gpu_count",
+        [OFFER_PARAM_GPU_COUNT] = "gpu_count", [OFFER_PARAM_MIN_RELIABILITY] = "min_reliability",
+        [OFFER_PARAM_MIN_CUDA] = "min_cuda",   [OFFER_PARAM_SORT] = "sort",
+        [OFFER_PARAM_LIMIT] = "limit",         [OFFER_PARAM_OFFSET] = "offset",
 };
 
 static const char *const sort_names[_OFFER_SORT_MAX] = {
@@ -119,8 +113,8 @@ uint8_t offer_form_from_name(const char *form_factor)
 
 /* ---- value parsers: each writes *ret only on success ---------------------- */
 
-static int parse_count(const char *param, const char *v, int64_t min, int64_t max,
-                       uint64_t *ret, struct offer_query_error *err)
+static int parse_count(const char *param, const char *v, int64_t min, int64_t max, uint64_t *ret,
+                       struct offer_query_error *err)
 {
         char e[OFFER_QUERY_ECHO_MAX + 4];
         int64_t n;
@@ -180,8 +174,10 @@ static int parse_providers(struct offer_query *q, const char *v, struct offer_qu
                         return set_error(err, param, "invalid provider: more than %d names",
                                          OFFER_QUERY_PROVIDERS_MAX);
                 if (n > OFFER_QUERY_PROVIDER_NAME_MAX)
-                        return set_error(err, param, "invalid provider: name longer than %d "
-                                         "characters", OFFER_QUERY_PROVIDER_NAME_MAX);
+                        return set_error(err, param,
+                                         "invalid provider: name longer than %d "
+                                         "characters",
+                                         OFFER_QUERY_PROVIDER_NAME_MAX);
                 for (size_t i = 0; i < n; i++) {
                         char c = ascii_lower(p[i]);
 
@@ -219,8 +215,10 @@ static int parse_gpu_types(struct offer_query *q, const char *v, struct offer_qu
                         return set_error(err, param, "invalid gpu_type: more than %d names",
                                          OFFER_QUERY_GPU_TYPES_MAX);
                 if (n >= sizeof(item))
-                        return set_error(err, param, "invalid gpu_type: name longer than %zu "
-                                         "bytes", sizeof(item) - 1);
+                        return set_error(err, param,
+                                         "invalid gpu_type: name longer than %zu "
+                                         "bytes",
+                                         sizeof(item) - 1);
                 memcpy(item, p, n);
                 item[n] = '\0';
                 if (gpu_name_normalize(item, &gn) < 0)
@@ -289,21 +287,23 @@ static int apply(struct offer_query *q, enum offer_param p, const char *v,
                 return r;
         case OFFER_PARAM_MIN_RELIABILITY:
                 if (v[0] != '-' && units_parse_price_uusd(v, &m) == 0 && m > (int64_t)PPM_MAX)
-                        return set_error(err, name, "invalid min_reliability: must be between 0 "
-                                         "and 1, got %s", echo(v, e, sizeof(e)));
+                        return set_error(err, name,
+                                         "invalid min_reliability: must be between 0 "
+                                         "and 1, got %s",
+                                         echo(v, e, sizeof(e)));
                 r = parse_micro(name, v, PPM_MAX, "between 0 and 1", &m, err);
                 if (r == 0)
                         q->min_reliability_ppm = (uint32_t)m;
                 return r;
         case OFFER_PARAM_MIN_CUDA:
-                r = parse_micro(name, v, QUERY_CUDA_UMAX, "(a CUDA version such as 12.4)", &m,
-                                err);
+                r = parse_micro(name, v, QUERY_CUDA_UMAX, "(a CUDA version such as 12.4)", &m, err);
                 if (r == 0) /* offers know milli-versions: round the bound up */
                         q->min_cuda_milli = (uint32_t)((m + MICRO_PER_MILLI - 1) / MICRO_PER_MILLI);
                 return r;
         case OFFER_PARAM_SORT:
                 if (offer_sort_from_name(v) == _OFFER_SORT_INVALID)
-                        return set_error(err, name, "invalid sort: '%s' is not one of price, "
+                        return set_error(err, name,
+                                         "invalid sort: '%s' is not one of price, "
                                          "price_per_gpu, reliability, vram_gb",
                                          echo(v, e, sizeof(e)));
                 q->sort = offer_sort_from_name(v);
@@ -478,8 +478,8 @@ bool offer_filter_match(const struct offer_filter *f, const struct offer_key *k)
                 return false;
         if (k->reliability_ppm < f->min_reliability_ppm || k->cuda_milli < f->min_cuda_milli)
                 return false;
-        if (f->location_lc && !(k->offer->location_lc && strstr(k->offer->location_lc,
-                                                                f->location_lc)))
+        if (f->location_lc &&
+            !(k->offer->location_lc && strstr(k->offer->location_lc, f->location_lc)))
                 return false;
         return true;
 }
@@ -654,8 +654,8 @@ size_t offer_filter_select(const struct offer_filter *f, const struct offer_key_
                 size_t best = n_runs;
 
                 for (size_t r = 0; r < n_runs; r++)
-                        if (head[r] && (best == n_runs ||
-                                        offer_key_compare(s, head[r], head[best]) < 0))
+                        if (head[r] &&
+                            (best == n_runs || offer_key_compare(s, head[r], head[best]) < 0))
                                 best = r;
                 if (best == n_runs)
                         break;

@@ -157,7 +157,7 @@ struct offer_filter {
         uint64_t provider_mask; /* bit i = provider index i allowed */
         bool match_none;        /* a gpu_type list none of whose models exist */
         struct offer_filter_gpu gpus[OFFER_QUERY_GPU_TYPES_MAX];
-        size_t gpu_count_types; /* 0 = any GPU */
+        size_t gpu_count_types;  /* 0 = any GPU */
         const char *location_lc; /* borrowed from the query; NULL = any */
         uint32_t min_vram_gb;
         int64_t max_price_uusd;

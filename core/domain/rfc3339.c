@@ -23,8 +23,8 @@ int rfc3339_format_ms(int64_t ms, char *buf, size_t len)
         t = (time_t)s;
         if (!gmtime_r(&t, &tm) || tm.tm_year + 1900 < 0 || tm.tm_year + 1900 > YEAR_MAX)
                 return GS_E_INVAL;
-        n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900,
-                     tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+        n = snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
         if (n < 0 || (size_t)n >= len)
                 return GS_E_INVAL;
         return 0;

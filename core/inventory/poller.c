@@ -109,8 +109,8 @@ static void on_failure(struct poller *p, const struct gs_error *err, int64_t sta
         failures = h->consecutive_failures;
         pthread_mutex_unlock(&p->lock);
         if (say)
-                LOG_WARN(LOG_COMPONENT, "%s: %s (%s, %u in a row), retrying in %lld s",
-                         p->pi->name, gs_error_msg(err), gs_status_name(err->status), failures,
+                LOG_WARN(LOG_COMPONENT, "%s: %s (%s, %u in a row), retrying in %lld s", p->pi->name,
+                         gs_error_msg(err), gs_status_name(err->status), failures,
                          (long long)((delay_ms + MS_PER_S - 1) / MS_PER_S));
 }
 
@@ -145,16 +145,18 @@ static void on_success(struct poller *p, const struct snap_stats *snap, int64_t 
         h->next_attempt_ms = now + p->settings->refresh_interval_ms;
         pthread_mutex_unlock(&p->lock);
         if (had_failures)
-                LOG_NOTICE(LOG_COMPONENT, "%s: list_offers recovered after %u failure%s, %zu "
-                           "offers", p->pi->name, had_failures, had_failures == 1 ? "" : "s",
-                           snap->count);
+                LOG_NOTICE(LOG_COMPONENT,
+                           "%s: list_offers recovered after %u failure%s, %zu "
+                           "offers",
+                           p->pi->name, had_failures, had_failures == 1 ? "" : "s", snap->count);
         else if (first)
                 LOG_INFO(LOG_COMPONENT, "%s: first snapshot, %zu offers in %lld ms", p->pi->name,
                          snap->count, (long long)(now - started_ms));
         if (snap->truncated && !was_truncated)
-                LOG_WARN(LOG_COMPONENT, "%s: listing truncated at %zu offers "
-                         "(max_offers_per_provider), keeping the first ones", p->pi->name,
-                         snap->count);
+                LOG_WARN(LOG_COMPONENT,
+                         "%s: listing truncated at %zu offers "
+                         "(max_offers_per_provider), keeping the first ones",
+                         p->pi->name, snap->count);
 }
 
 static void *run(void *arg)
@@ -181,9 +183,10 @@ static void *run(void *arg)
                                                  .fetched_at_ms = snap->fetched_at_ms};
                         r = p->publish(p->publish_ctx, p->index, snap);
                         if (r < 0)
-                                LOG_ERR(LOG_COMPONENT, "%s: cannot publish the snapshot: %s, "
-                                        "serving the previous one", p->pi->name,
-                                        gs_strerror(r));
+                                LOG_ERR(LOG_COMPONENT,
+                                        "%s: cannot publish the snapshot: %s, "
+                                        "serving the previous one",
+                                        p->pi->name, gs_strerror(r));
                         on_success(p, &st, started);
                         due = host_monotonic_ms() + s->refresh_interval_ms;
                         /* The plugin's parse of a large listing and the
@@ -191,9 +194,8 @@ static void *run(void *arg)
                          * thread's arena: give it back. */
                         (void)malloc_trim(0);
                 } else {
-                        int64_t delay = backoff_delay_ms(&policy,
-                                                         p->health.consecutive_failures + 1,
-                                                         err.retry_after_s);
+                        int64_t delay = backoff_delay_ms(
+                                &policy, p->health.consecutive_failures + 1, err.retry_after_s);
 
                         on_failure(p, &err, started, delay);
                         due = host_monotonic_ms() + delay;

@@ -23,21 +23,21 @@
 
 /* Everything the poller knows about its provider, copied out by value. */
 struct poller_health {
-        int64_t last_attempt_ms;      /* wall clock; 0 = never tried */
-        int64_t last_success_ms;      /* 0 = never succeeded */
-        int64_t last_error_ms;        /* 0 = never failed */
-        int last_error_status;        /* GS_E_* of the last failure */
-        int last_error_http;          /* its upstream HTTP status, 0 = none */
+        int64_t last_attempt_ms; /* wall clock; 0 = never tried */
+        int64_t last_success_ms; /* 0 = never succeeded */
+        int64_t last_error_ms;   /* 0 = never failed */
+        int last_error_status;   /* GS_E_* of the last failure */
+        int last_error_http;     /* its upstream HTTP status, 0 = none */
         char last_error[GS_ERROR_MSG_MAX];
         uint32_t consecutive_failures; /* 0 when the last attempt succeeded */
         uint64_t refreshes_ok;
         uint64_t refreshes_failed;
-        size_t offers;                /* in the snapshot being served */
-        size_t dropped;               /* of the last good listing */
-        bool truncated;               /* the last good listing hit the cap */
-        int64_t fetched_at_ms;        /* of the snapshot being served; 0 = none */
-        int64_t last_duration_ms;     /* of the last attempt */
-        int64_t next_attempt_ms;      /* wall clock of the next attempt */
+        size_t offers;            /* in the snapshot being served */
+        size_t dropped;           /* of the last good listing */
+        bool truncated;           /* the last good listing hit the cap */
+        int64_t fetched_at_ms;    /* of the snapshot being served; 0 = none */
+        int64_t last_duration_ms; /* of the last attempt */
+        int64_t next_attempt_ms;  /* wall clock of the next attempt */
 };
 
 /* Called on the poller thread with a new snapshot (ownership passes). */
@@ -53,7 +53,7 @@ struct poller {
         bool running;
         pthread_mutex_t lock; /* guards stop and health */
         pthread_cond_t wake;
-        bool sync_ready;      /* lock and wake initialised */
+        bool sync_ready; /* lock and wake initialised */
         bool stop;
         struct poller_health health;
 };

@@ -175,8 +175,8 @@ int snapshot_builder_add(struct snapshot_builder *b, const struct gs_offer *in)
         o.vram_mib = in->vram_mib;
         o.vram_gb = offer_vram_gb(in->vram_mib);
         o.price_uusd_per_hour = in->price_uusd_per_hour;
-        o.price_uusd_per_gpu_hour = offer_price_per_gpu_uusd(in->price_uusd_per_hour,
-                                                             in->gpu_count);
+        o.price_uusd_per_gpu_hour =
+                offer_price_per_gpu_uusd(in->price_uusd_per_hour, in->gpu_count);
         o.price_uusd_per_vram_gb_hour =
                 offer_price_per_vram_gb_uusd(in->price_uusd_per_hour, in->gpu_count, o.vram_gb);
         o.reliability_ppm = in->reliability_ppm;

@@ -27,9 +27,9 @@ struct snapshot {
         int64_t fetched_at_ms; /* when the listing completed */
         struct offer *offers;  /* sorted by provider_id (strcmp), ids unique */
         size_t count;
-        size_t dropped;        /* emitted but not kept: duplicate id, blank GPU name */
-        bool truncated;        /* the listing had more than the cap */
-        struct arena arena;    /* every string and JSON rendering */
+        size_t dropped;     /* emitted but not kept: duplicate id, blank GPU name */
+        bool truncated;     /* the listing had more than the cap */
+        struct arena arena; /* every string and JSON rendering */
 };
 
 struct snapshot *snapshot_ref(struct snapshot *s);

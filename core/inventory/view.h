@@ -28,7 +28,7 @@ struct view {
          * gpu_type query scans only its models' runs. Run of type t in
          * by_type[s] = [type_start[t], type_start[t + 1]). */
         struct offer_key *by_type[_OFFER_SORT_MAX];
-        size_t *type_start; /* [n_types + 1] */
+        size_t *type_start;        /* [n_types + 1] */
         struct query_cache *cache; /* results of recent queries; NULL = none */
 };
 

@@ -26,8 +26,8 @@ static void test_doubles_honours_retry_after_and_caps(void **state)
                 {1000, 60000, 6, -1, 32000},
                 {1000, 60000, 7, -1, 60000},
                 {1000, 60000, UINT32_MAX, -1, 60000},
-                {1000, 60000, 1, 5, 5000},     /* Retry-After longer than backoff wins */
-                {1000, 60000, 4, 5, 8000},     /* backoff longer than Retry-After wins */
+                {1000, 60000, 1, 5, 5000}, /* Retry-After longer than backoff wins */
+                {1000, 60000, 4, 5, 8000}, /* backoff longer than Retry-After wins */
                 {1000, 60000, 1, 0, 1000},
                 {1000, 60000, 1, 3600, 60000}, /* capped */
                 {1000, 60000, 1, INT64_MAX, 60000},

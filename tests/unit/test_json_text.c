@@ -22,14 +22,17 @@ static void test_escapes_and_replaces(void **state)
                 {"a\"b\\c", "\"a\\\"b\\\\c\""},
                 {"l1\nl2\r\t", "\"l1\\nl2\\r\\t\""},
                 {"\x01\x1f", "\"\\u0001\\u001f\""},
-                {"Montr\xc3\xa9" "al", "\"Montr\xc3\xa9" "al\""},          /* valid UTF-8 kept */
-                {"\xe2\x82\xac 1", "\"\xe2\x82\xac 1\""},                  /* euro sign */
-                {"\xf0\x9f\x9a\x80", "\"\xf0\x9f\x9a\x80\""},              /* 4-byte sequence */
-                {"bad\xff", "\"bad\\ufffd\""},                             /* invalid byte */
-                {"\xc3", "\"\\ufffd\""},                                   /* truncated */
-                {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                        /* overlong */
-                {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},             /* surrogate */
-                {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""},  /* > U+10FFFF */
+                {"Montr\xc3\xa9"
+                 "al",
+                 "\"Montr\xc3\xa9"
+                 "al\""},                                                 /* valid UTF-8 kept */
+                {"\xe2\x82\xac 1", "\"\xe2\x82\xac 1\""},                 /* euro sign */
+                {"\xf0\x9f\x9a\x80", "\"\xf0\x9f\x9a\x80\""},             /* 4-byte sequence */
+                {"bad\xff", "\"bad\\ufffd\""},                            /* invalid byte */
+                {"\xc3", "\"\\ufffd\""},                                  /* truncated */
+                {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                       /* overlong */
+                {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},            /* surrogate */
+                {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* > U+10FFFF */
                 {"</script>", "\"</script>\""},
         };
 

@@ -165,8 +165,8 @@ static void test_error_echo_is_bounded_and_printable(void **state)
 struct value_case {
         const char *key;
         const char *value;
-        size_t off;   /* offset of the field in struct offer_query */
-        int width;    /* 4 or 8 bytes */
+        size_t off; /* offset of the field in struct offer_query */
+        int width;  /* 4 or 8 bytes */
         int64_t want;
 };
 
@@ -235,8 +235,13 @@ static void test_defaults(void **state)
 static void test_gpu_type_spellings_are_one_model(void **state)
 {
         static const char *const spellings[] = {
-                "rtx4090", "RTX_4090", "GeForce RTX 4090", "RTX 4090", "NVIDIA GeForce RTX 4090",
-                "rtx 4090", "geforcertx4090-pcie-24gb",
+                "rtx4090",
+                "RTX_4090",
+                "GeForce RTX 4090",
+                "RTX 4090",
+                "NVIDIA GeForce RTX 4090",
+                "rtx 4090",
+                "geforcertx4090-pcie-24gb",
         };
 
         (void)state;
@@ -258,13 +263,15 @@ static void test_gpu_type_spellings_are_one_model(void **state)
 static const char *const providers[] = {"vastai", "tensordock"};
 
 #define O(id_, prov_, pid_, type_, ff_, loc_, count_, vram_, price_, rel_, cuda_, avail_)          \
-        {.id = (id_), .provider = providers[prov_], .provider_id = (pid_), .gpu_type = (type_),    \
-         .form_factor = (ff_), .gpu_name_raw = (type_), .location = (loc_),                       \
-         .location_lc = (loc_), .machine_id = "", .vram_mib = (uint64_t)(vram_) * 1024,            \
-         .price_uusd_per_hour = (price_),                                                          \
-         .price_uusd_per_gpu_hour = (price_) / (count_), .gpu_count = (count_),                    \
-         .vram_gb = (vram_), .reliability_ppm = (rel_), .cuda_milli = (cuda_),                    \
-         .available = (avail_)}
+        {                                                                                          \
+                .id = (id_), .provider = providers[prov_], .provider_id = (pid_),                  \
+                .gpu_type = (type_), .form_factor = (ff_), .gpu_name_raw = (type_),                \
+                .location = (loc_), .location_lc = (loc_), .machine_id = "",                       \
+                .vram_mib = (uint64_t)(vram_)*1024, .price_uusd_per_hour = (price_),               \
+                .price_uusd_per_gpu_hour = (price_) / (count_), .gpu_count = (count_),             \
+                .vram_gb = (vram_), .reliability_ppm = (rel_), .cuda_milli = (cuda_),              \
+                .available = (avail_)                                                              \
+        }
 
 /* location_lc is lower case already in this table. */
 static const struct offer catalogue[] = {
@@ -274,8 +281,7 @@ static const struct offer catalogue[] = {
         O("vastai-4", 0, "4", "RTX 3090", "", "", 1, 24, 200000, 900000, 0, true),
         O("tensordock-a", 1, "a", "RTX 4090", "PCIe", "chicago, illinois, us", 4, 24, 1600000,
           1000000, 0, true),
-        O("tensordock-b", 1, "b", "A100", "PCIe", "amsterdam, nl", 1, 80, 1200000, 660000, 0,
-          true),
+        O("tensordock-b", 1, "b", "A100", "PCIe", "amsterdam, nl", 1, 80, 1200000, 660000, 0, true),
         O("tensordock-c", 1, "c", "L40S", "", "chicago, illinois, us", 2, 48, 1500000, 1000000, 0,
           false),
 };
@@ -338,7 +344,8 @@ static const struct match_case match_cases[] = {
         {{{"gpu_type", "RTX_4090"}}, "vastai-1 vastai-2 tensordock-a", 3},
         {{{"gpu_type", "GeForce RTX 4090"}}, "vastai-1 vastai-2 tensordock-a", 3},
         {{{"gpu_type", "RTX 4090,A100"}},
-         "vastai-1 vastai-2 tensordock-b tensordock-a vastai-3", 5},
+         "vastai-1 vastai-2 tensordock-b tensordock-a vastai-3",
+         5},
         {{{"gpu_type", "A100 SXM"}}, "vastai-3", 1},
         {{{"gpu_type", "A100-PCIE-80GB"}}, "tensordock-b", 1},
         {{{"gpu_type", "A100 40GB"}}, "", 0},
@@ -354,7 +361,8 @@ static const struct match_case match_cases[] = {
         {{{"provider", "vastai"}}, "vastai-4 vastai-1 vastai-2 vastai-3", 4},
         {{{"provider", "TensorDock"}}, "tensordock-b tensordock-a", 2},
         {{{"provider", "tensordock,vastai"}},
-         "vastai-4 vastai-1 vastai-2 tensordock-b tensordock-a vastai-3", 6},
+         "vastai-4 vastai-1 vastai-2 tensordock-b tensordock-a vastai-3",
+         6},
         {{{"min_gpu_count", "2"}}, "vastai-2 tensordock-a vastai-3", 3},
         {{{"gpu_count", "2"}}, "vastai-2", 1},
         {{{"gpu_count", "1"}, {"min_gpu_count", "2"}}, "", 0},
@@ -367,27 +375,32 @@ static const struct match_case match_cases[] = {
         {{{"location", "illinois, us"}}, "tensordock-a", 1},
         {{{"location", "zz"}}, "", 0},
         {{{"sort", "price_per_gpu"}},
-         "vastai-4 vastai-2 vastai-1 tensordock-a tensordock-b vastai-3", 6},
+         "vastai-4 vastai-2 vastai-1 tensordock-a tensordock-b vastai-3",
+         6},
         {{{"sort", "reliability"}},
-         "tensordock-a vastai-3 vastai-1 vastai-2 vastai-4 tensordock-b", 6},
-        {{{"sort", "vram_gb"}},
-         "tensordock-b vastai-3 vastai-4 vastai-1 vastai-2 tensordock-a", 6},
+         "tensordock-a vastai-3 vastai-1 vastai-2 vastai-4 tensordock-b",
+         6},
+        {{{"sort", "vram_gb"}}, "tensordock-b vastai-3 vastai-4 vastai-1 vastai-2 tensordock-a", 6},
         {{{"limit", "2"}}, "vastai-4 vastai-1", 6},
         {{{"limit", "2"}, {"offset", "2"}}, "vastai-2 tensordock-b", 6},
         {{{"offset", "5"}}, "vastai-3", 6},
         {{{"offset", "6"}}, "", 6},
         {{{"offset", "100000000"}}, "", 6},
-        {{{"gpu_type", "RTX 4090"}, {"max_price", "0.50"}, {"provider", "vastai"}}, "vastai-1",
-         1},
+        {{{"gpu_type", "RTX 4090"}, {"max_price", "0.50"}, {"provider", "vastai"}}, "vastai-1", 1},
         {{{"gpu_type", "RTX 4090"}, {"sort", "reliability"}, {"limit", "1"}}, "tensordock-a", 3},
         {{{"gpu_type", "A100,RTX 3090,RTX 4090"}, {"sort", "reliability"}},
-         "tensordock-a vastai-3 vastai-1 vastai-2 vastai-4 tensordock-b", 6},
-        {{{"gpu_type", "A100,RTX 3090,RTX 4090"}, {"sort", "vram_gb"}, {"offset", "1"},
+         "tensordock-a vastai-3 vastai-1 vastai-2 vastai-4 tensordock-b",
+         6},
+        {{{"gpu_type", "A100,RTX 3090,RTX 4090"},
+          {"sort", "vram_gb"},
+          {"offset", "1"},
           {"limit", "3"}},
-         "vastai-3 vastai-4 vastai-1", 6},
+         "vastai-3 vastai-4 vastai-1",
+         6},
         {{{"gpu_type", "RTX 4090,rtx4090,RTX_4090"}}, "vastai-1 vastai-2 tensordock-a", 3},
         {{{"gpu_type", "RTX 4090,A100"}, {"offset", "4"}}, "vastai-3", 5},
-        {{{"gpu_type", "RTX 4090,A100 SXM"}, {"provider", "vastai"}}, "vastai-1 vastai-2 vastai-3",
+        {{{"gpu_type", "RTX 4090,A100 SXM"}, {"provider", "vastai"}},
+         "vastai-1 vastai-2 vastai-3",
          3},
 };
 
@@ -442,8 +455,7 @@ static void run_match_cases(const struct fixture *fx)
                 offer_query_init(&q);
                 for (size_t p = 0; p < MAX_PAIRS && c->params[p].key; p++)
                         if (offer_query_set(&q, c->params[p].key, c->params[p].value, &err) != 0)
-                                fail_msg("case %zu: %s rejected: %s", i, c->params[p].key,
-                                         err.msg);
+                                fail_msg("case %zu: %s rejected: %s", i, c->params[p].key, err.msg);
                 if (offer_filter_compile(&q, providers, ARRAY_LEN(providers), fx->types,
                                          fx->n_types, &f, &err) != 0)
                         fail_msg("case %zu: compile failed: %s", i, err.msg);
@@ -455,8 +467,8 @@ static void run_match_cases(const struct fixture *fx)
                 if (strcmp(got, c->want) != 0 || total != c->total)
                         fail_msg("case %zu (%s=%s): got [%s] total %zu, want [%s] total %zu", i,
                                  c->params[0].key ? c->params[0].key : "-",
-                                 c->params[0].value ? c->params[0].value : "-", got, total,
-                                 c->want, c->total);
+                                 c->params[0].value ? c->params[0].value : "-", got, total, c->want,
+                                 c->total);
                 /* 2. merged per-model runs give the same page */
                 if (q.gpu_count_types == 0)
                         continue;
@@ -553,8 +565,8 @@ static void test_compare_is_a_total_order(void **state)
                                                           &fx.keys[s][i]);
 
                                 if ((i == j) != (a == 0) || (a > 0) != (b < 0))
-                                        fail_msg("sort %d: keys %zu,%zu compare %d/%d", s, i, j,
-                                                 a, b);
+                                        fail_msg("sort %d: keys %zu,%zu compare %d/%d", s, i, j, a,
+                                                 b);
                                 if ((i < j) != (a < 0) && i != j)
                                         fail_msg("sort %d: keys %zu,%zu out of order", s, i, j);
                         }
@@ -578,8 +590,8 @@ static void test_offer_metrics_round_half_up(void **state)
                 uint64_t mib;
                 uint32_t gb;
         } vram[] = {
-                {0, 0}, {511, 0}, {512, 1}, {24564, 24}, {24576, 24}, {81920, 80},
-                {49140, 48}, {UINT64_MAX, UINT32_MAX},
+                {0, 0},      {511, 0},    {512, 1},    {24564, 24},
+                {24576, 24}, {81920, 80}, {49140, 48}, {UINT64_MAX, UINT32_MAX},
         };
         static const struct {
                 int64_t price;
@@ -598,13 +610,12 @@ static void test_offer_metrics_round_half_up(void **state)
         (void)state;
         for (size_t i = 0; i < ARRAY_LEN(vram); i++)
                 if (offer_vram_gb(vram[i].mib) != vram[i].gb)
-                        fail_msg("vram %llu MiB -> %u GB, want %u",
-                                 (unsigned long long)vram[i].mib, offer_vram_gb(vram[i].mib),
-                                 vram[i].gb);
+                        fail_msg("vram %llu MiB -> %u GB, want %u", (unsigned long long)vram[i].mib,
+                                 offer_vram_gb(vram[i].mib), vram[i].gb);
         for (size_t i = 0; i < ARRAY_LEN(price); i++) {
                 int64_t g = offer_price_per_gpu_uusd(price[i].price, price[i].count);
-                int64_t v = offer_price_per_vram_gb_uusd(price[i].price, price[i].count,
-                                                         price[i].gb);
+                int64_t v =
+                        offer_price_per_vram_gb_uusd(price[i].price, price[i].count, price[i].gb);
 
                 if (g != price[i].per_gpu || v != price[i].per_gb)
                         fail_msg("price %lld/%u/%u: per gpu %lld per gb %lld, want %lld %lld",

@@ -473,8 +473,9 @@ struct gs_storage_ops {
         int (*meta_set_if_absent)(void *instance, const char *key, const char *value,
                                   struct gs_string_sink *sink, struct gs_error *err);
 
-        /* Insert a new session. GS_E_EXISTS when the id, or a live session
-         * with the same (consumer_id, idempotency_key), already exists. */
+        /* Insert a new session. GS_E_EXISTS when the id, or any session with
+         * the same (consumer_id, idempotency_key), already exists: an
+         * idempotency key is never reused, whatever the first session's fate. */
         int (*session_insert)(void *instance, const struct gs_session_record *rec,
                               struct gs_error *err);
         /* Emit the session or return GS_E_NOTFOUND. */
