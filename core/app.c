@@ -137,6 +137,10 @@ int app_start(struct app *app, const char *config_path)
         opts.max_connections = app->settings.max_connections;
         opts.connection_timeout_s = (unsigned)(app->settings.connection_timeout_ms / 1000);
         opts.access_log = app->settings.access_log;
+        opts.max_header_bytes = (size_t)app->settings.max_header_bytes;
+        opts.max_query_bytes = (size_t)app->settings.max_query_bytes;
+        opts.rate_limit_per_s = (uint32_t)app->settings.rate_limit_per_second;
+        opts.rate_limit_burst = (uint32_t)app->settings.rate_limit_burst;
         opts.routes = routes;
         opts.route_count = sizeof(routes) / sizeof(routes[0]);
         opts.app = app;

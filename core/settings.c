@@ -26,6 +26,10 @@ static int read_core(const struct gs_config *server, const struct gs_config *log
         if (cfg_get_int(server, "max_connections", &v) == 0)
                 s->max_connections = (unsigned)v;
         (void)cfg_get_duration_ms(server, "connection_timeout", &s->connection_timeout_ms);
+        (void)cfg_get_int(server, "max_header_bytes", &s->max_header_bytes);
+        (void)cfg_get_int(server, "max_query_bytes", &s->max_query_bytes);
+        (void)cfg_get_int(server, "rate_limit_per_second", &s->rate_limit_per_second);
+        (void)cfg_get_int(server, "rate_limit_burst", &s->rate_limit_burst);
         str = cfg_get_str(server, "data_dir");
         s->data_dir = strdup(str ? str : "./run/data");
         s->plugin_dir = registry_plugin_dir(cfg_get_str(server, "plugin_dir"));

@@ -30,6 +30,10 @@ struct settings {
         int64_t max_body_bytes;
         unsigned max_connections;
         int64_t connection_timeout_ms;
+        int64_t max_header_bytes;
+        int64_t max_query_bytes;
+        int64_t rate_limit_per_second;
+        int64_t rate_limit_burst;
         char *plugin_dir; /* resolved */
         char *data_dir;
         int log_level;

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "http/ratelimit.h"
 #include "http/reply.h"
 #include "log.h"
 #include "plugin/host_api.h"
@@ -25,14 +26,17 @@ struct http_server {
         /* [route_count + 1][STATUS_SPAN]: requests and summed microseconds. */
         uint64_t *counts;
         uint64_t *durations_us;
+        struct ratelimit *limiter;
 };
 
 /* Per-connection request state, freed in request_completed(). */
 struct request_state {
+        char *raw_uri; /* as received, before MHD's unescaping */
         char *body;
         size_t len;
         size_t cap;
         bool too_large;
+        bool seen; /* the first (headers-only) call has happened */
         int64_t started_us;
 };
 
@@ -95,6 +99,91 @@ static void count(struct http_server *srv, size_t route, int status, int64_t dur
         __atomic_add_fetch(&srv->counts[idx], 1, __ATOMIC_RELAXED);
         __atomic_add_fetch(&srv->durations_us[idx], (uint64_t)(dur_us > 0 ? dur_us : 0),
                            __ATOMIC_RELAXED);
+}
+
+/* MHD calls this first for every request, with the raw URI; its result
+ * becomes the request's state. */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *conn)
+{
+        struct request_state *st = calloc(1, sizeof(*st));
+
+        (void)cls;
+        (void)conn;
+        if (!st)
+                return NULL;
+        st->started_us = now_us();
+        st->raw_uri = strdup(uri ? uri : "");
+        return st;
+}
+
+static bool hex_digit(char c)
+{
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+/* Reject malformed or NUL percent-escapes in the raw URI. */
+static bool percent_encoding_ok(const char *s)
+{
+        for (; *s; s++) {
+                if (*s != '%')
+                        continue;
+                if (!hex_digit(s[1]) || !hex_digit(s[2]) || (s[1] == '0' && s[2] == '0'))
+                        return false;
+                s += 2;
+        }
+        return true;
+}
+
+static void client_address(struct MHD_Connection *conn, char *out, size_t len)
+{
+        const union MHD_ConnectionInfo *ci =
+                MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        const struct sockaddr *sa = ci ? ci->client_addr : NULL;
+
+        (void)snprintf(out, len, "unknown");
+        if (sa && sa->sa_family == AF_INET)
+                (void)inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, out,
+                                (socklen_t)len);
+        else if (sa && sa->sa_family == AF_INET6)
+                (void)inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, out,
+                                (socklen_t)len);
+}
+
+/* Checks that apply before routing; true when `res` was filled. */
+static bool refuse_early(struct http_server *srv, struct http_request *req,
+                         struct request_state *st, struct http_response *res)
+{
+        const char *raw = st->raw_uri ? st->raw_uri : "";
+        const char *q = strchr(raw, '?');
+        char client[RATELIMIT_KEY_MAX];
+        int64_t retry = 1;
+
+        if (strlen(raw) >= HTTP_MAX_URL_BYTES) {
+                reply_error(res, req, 414, "uri_too_long", "request URI longer than %d bytes",
+                            HTTP_MAX_URL_BYTES);
+                return true;
+        }
+        if (q && strlen(q + 1) > srv->opts.max_query_bytes) {
+                reply_error(res, req, 414, "uri_too_long", "query string longer than %zu bytes",
+                            srv->opts.max_query_bytes);
+                return true;
+        }
+        if (!percent_encoding_ok(raw)) {
+                reply_error(res, req, 400, "bad_request",
+                            "malformed percent-encoding in the request URI");
+                return true;
+        }
+        if (strncmp(req->path, HTTP_RATE_LIMITED_PREFIX, strlen(HTTP_RATE_LIMITED_PREFIX)) == 0) {
+                client_address(req->conn, client, sizeof(client));
+                if (!ratelimit_take(srv->limiter, client, now_us() / 1000, &retry)) {
+                        res->retry_after_s = retry;
+                        reply_error(res, req, 429, "rate_limited",
+                                    "too many requests from this client; retry in %lld s",
+                                    (long long)retry);
+                        return true;
+                }
+        }
+        return false;
 }
 
 static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_response *res,
@@ -176,17 +265,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         int64_t dur;
 
         (void)version;
-        if (!st) {
+        if (!st)
+                return MHD_NO; /* out of memory in on_uri */
+        if (!st->seen) {
                 const char *cl;
 
-                st = calloc(1, sizeof(*st));
-                if (!st)
-                        return MHD_NO;
-                st->started_us = now_us();
+                st->seen = true;
                 cl = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Content-Length");
                 if (cl && strtoull(cl, NULL, 10) > srv->opts.max_body_bytes)
                         st->too_large = true;
-                *req_cls = st;
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
@@ -226,10 +313,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
         req.app = srv->opts.app;
         req.server = srv;
         make_request_id(&req);
-        if (strlen(url) >= HTTP_MAX_URL_BYTES) {
+        if (refuse_early(srv, &req, st, &res)) {
                 route = srv->opts.route_count;
-                reply_error(&res, &req, 414, "uri_too_long", "request path longer than %d bytes",
-                            HTTP_MAX_URL_BYTES);
         } else {
                 dispatch(srv, &req, st, &res, &route);
         }
@@ -253,6 +338,7 @@ static void request_completed(void *cls, struct MHD_Connection *conn, void **req
         (void)conn;
         (void)toe;
         if (st) {
+                free(st->raw_uri);
                 free(st->body);
                 free(st);
                 *req_cls = NULL;
@@ -302,7 +388,8 @@ int http_server_start(const struct http_server_options *opts, struct http_server
         slots = (opts->route_count + 1) * STATUS_SPAN;
         srv->counts = calloc(slots, sizeof(uint64_t));
         srv->durations_us = calloc(slots, sizeof(uint64_t));
-        if (!srv->counts || !srv->durations_us) {
+        srv->limiter = ratelimit_new(opts->rate_limit_per_s, opts->rate_limit_burst);
+        if (!srv->counts || !srv->durations_us || !srv->limiter) {
                 r = GS_E_NOMEM;
                 goto fail;
         }
@@ -312,6 +399,8 @@ int http_server_start(const struct http_server_options *opts, struct http_server
                 MHD_OPTION_THREAD_POOL_SIZE, (unsigned)opts->threads,
                 MHD_OPTION_CONNECTION_LIMIT, (unsigned)opts->max_connections,
                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)opts->connection_timeout_s,
+                MHD_OPTION_CONNECTION_MEMORY_LIMIT, opts->max_header_bytes,
+                MHD_OPTION_URI_LOG_CALLBACK, on_uri, srv,
                 MHD_OPTION_NOTIFY_COMPLETED, request_completed, srv, MHD_OPTION_END);
         if (!srv->daemon) {
                 LOG_ERR("http", "cannot listen on %s:%u (address in use or not available)",
@@ -340,6 +429,7 @@ void http_server_stop(struct http_server *srv)
                 MHD_stop_daemon(srv->daemon);
         free(srv->counts);
         free(srv->durations_us);
+        ratelimit_free(srv->limiter);
         free(srv);
 }
 

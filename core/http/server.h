@@ -15,6 +15,8 @@
 #include "http/router.h"
 
 #define HTTP_MAX_URL_BYTES 8192
+/* Only paths under this prefix are rate limited (health probes never are). */
+#define HTTP_RATE_LIMITED_PREFIX "/api/"
 
 struct http_server_options {
         const char *listen;        /* numeric IPv4 or IPv6 address */
@@ -24,6 +26,10 @@ struct http_server_options {
         unsigned max_connections;
         unsigned connection_timeout_s;
         bool access_log;
+        size_t max_header_bytes;   /* request line + headers; MHD answers 431 beyond */
+        size_t max_query_bytes;    /* raw query string; 414 beyond */
+        uint32_t rate_limit_per_s; /* per client address on /api/; 0 = off */
+        uint32_t rate_limit_burst;
         const struct route *routes;
         size_t route_count;
         void *app;

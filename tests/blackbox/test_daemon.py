@@ -73,6 +73,34 @@ class TestEndpoints(DaemonTest):
         self.assertRegex(self.d.log_text(), r"\[http\] GET /ready 200 [\d.]+ms id=accesslogcheck")
 
 
+class TestHostileRequests(DaemonTest):
+    server_ini = "max_query_bytes = 300\nrate_limit_per_second = 2\nrate_limit_burst = 3\n"
+
+    def test_bad_percent_encoding_400(self):
+        for path in ("/api/v1/x%zz", "/health?q=%4", "/api/v1/a%00b"):
+            self.assertJsonError(self.d.get(path), 400, "bad_request")
+
+    def test_query_too_long_414(self):
+        r = self.d.get("/health?x=" + "a" * 400)
+        self.assertJsonError(r, 414, "uri_too_long")
+
+    def test_oversized_headers_refused(self):
+        r = self.d.get("/health", headers={"X-Big": "h" * 40000})
+        self.assertIn(r.status, (413, 431))
+        self.assertEqual(self.d.get("/health").status, 200)
+
+    def test_rate_limit_429_with_retry_after_on_api_only(self):
+        codes = [self.d.get("/api/v1/nothing").status for _ in range(6)]
+        self.assertIn(429, codes)
+        self.assertEqual(codes[:3], [404, 404, 404])
+        r = self.d.get("/api/v1/nothing")
+        j = self.assertJsonError(r, 429, "rate_limited")
+        self.assertGreaterEqual(int(r.headers["Retry-After"]), 1)
+        self.assertIn("retry in", j["error"])
+        # Health probes are never limited.
+        self.assertEqual([self.d.get("/health").status for _ in range(6)], [200] * 6)
+
+
 class TestLifecycle(unittest.TestCase):
     def test_sigterm_and_sigint_stop_cleanly(self):
         for sig in (signal.SIGTERM, signal.SIGINT):

@@ -489,8 +489,9 @@ static void test_plugin_key_only_in_storage_and_provider_sections(void **state)
 
         assert_check("[server]\nplugin = x\n", "server", core_schema_keys("server"),
                      NAME ":2: [server] unknown key 'plugin' (known: connection_timeout, "
-                     "data_dir, listen, max_body_bytes, max_connections, plugin_dir, port, "
-                     "threads)\n");
+                     "data_dir, listen, max_body_bytes, max_connections, max_header_bytes, "
+                     "max_query_bytes, plugin_dir, port, rate_limit_burst, "
+                     "rate_limit_per_second, threads)\n");
         assert_check("[storage]\nplugin = ../../tmp/evil\n", "storage",
                      core_schema_keys("storage"),
                      NAME ":2: [storage] '../../tmp/evil' is not a plugin name (a-z, 0-9, '_', "
