@@ -14,12 +14,23 @@
 #include "status.h"
 
 static const struct route routes[] = {
-        {"GET", "/health", api_health},
-        {"GET", "/ready", api_ready},
-        {"GET", "/metrics", api_metrics},
-        {"GET", "/api/v1/inventory", api_inventory_list},
-        {"GET", "/api/v1/inventory/:id", api_inventory_get},
+        {"GET", "/health", api_health, ROUTE_PUBLIC},
+        {"GET", "/ready", api_ready, ROUTE_PUBLIC},
+        {"GET", "/metrics", api_metrics, ROUTE_METRICS},
+        {"GET", "/api/v1/inventory", api_inventory_list, ROUTE_READ},
+        {"GET", "/api/v1/inventory/:id", api_inventory_get, ROUTE_READ},
+        {"POST", "/api/v1/tokens", api_tokens_create, ROUTE_ADMIN},
+        {"GET", "/api/v1/tokens", api_tokens_list, ROUTE_ADMIN},
+        {"DELETE", "/api/v1/tokens/:id", api_tokens_revoke, ROUTE_ADMIN},
+        {"GET", "/api/v1/events", api_events_list, ROUTE_ADMIN},
 };
+
+static bool authorize(void *ctx, struct http_request *req, int access, struct http_response *res)
+{
+        struct app *app = ctx;
+
+        return auth_check(&app->auth, req, access, res);
+}
 
 int app_phase(const struct app *app)
 {
@@ -144,6 +155,9 @@ int app_start(struct app *app, const char *config_path)
         opts.routes = routes;
         opts.route_count = sizeof(routes) / sizeof(routes[0]);
         opts.app = app;
+        auth_init(&app->auth, &app->settings.auth, app->reg.storage);
+        opts.authorize = authorize;
+        opts.authorize_ctx = app;
         r = http_server_start(&opts, &app->http);
         if (r < 0)
                 goto fail;
@@ -151,6 +165,9 @@ int app_start(struct app *app, const char *config_path)
                    app->settings.listen, (unsigned)http_server_port(app->http),
                    app->deployment_id, app->reg.provider_count,
                    app->reg.provider_count == 1 ? "" : "s");
+        if (!app->settings.auth.enabled)
+                LOG_NOTICE("auth", "API tokens are off (loopback only); set [auth] enabled = true "
+                                   "before exposing the API");
         app_set_phase(app, APP_READY);
         cfg_errors_free(errs);
         return 0;

@@ -26,6 +26,7 @@ struct app {
         struct registry reg;
         struct http_server *http;
         struct inventory *inv; /* pollers and the offer view */
+        struct auth auth;      /* API tokens; immutable after start */
         char deployment_id[DEPLOYMENT_ID_CHARS + 8];
         int64_t started_ms;
         int phase; /* enum app_phase, accessed atomically */

@@ -7,6 +7,8 @@
 #include <string.h>
 
 #include "app.h"
+#include "auth/token_store.h"
+#include "domain/session_id.h"
 #include "config/config.h"
 #include "log.h"
 #include "plugin/loader.h"
@@ -26,6 +28,8 @@ static void usage(FILE *out)
                 "Usage: gpu-shopperd [--config FILE]\n"
                 "       gpu-shopperd --check-config FILE\n"
                 "       gpu-shopperd --describe-plugin NAME|PATH [--plugin-dir DIR]\n"
+                "       gpu-shopperd --config FILE --create-token ROLE [--consumer IDS] "
+                "[--label TEXT]\n"
                 "\n"
                 "Runs the gpu-shopper service: GPU inventory across providers, sessions with\n"
                 "SSH hand-off, lifecycle enforcement and cost tracking.\n"
@@ -35,6 +39,11 @@ static void usage(FILE *out)
                 "                             exit 0 when valid, 1 otherwise\n"
                 "  -d, --describe-plugin NAME print a plugin's configuration keys\n"
                 "  -p, --plugin-dir DIR       where plugins are looked up (for -d)\n"
+                "      --create-token ROLE    create an API token (admin, consumer, viewer) in the\n"
+                "                             configured storage and print its secret once; the\n"
+                "                             way to make the first admin token\n"
+                "      --consumer IDS         consumer ids of a consumer token, comma-separated\n"
+                "      --label TEXT           a note stored with the token\n"
                 "  -V, --version              print the version\n"
                 "  -h, --help                 this help\n"
                 "\n"
@@ -112,6 +121,66 @@ done:
         return rc;
 }
 
+static int create_token(const char *config, const char *role_name, const char *consumers,
+                        const char *label)
+{
+        struct settings s;
+        struct registry reg;
+        struct cfg_errors *errs = cfg_errors_new();
+        char secret[TOKEN_SECRET_MAX], id[TOKEN_ID_MAX];
+        struct gs_error err;
+        int64_t created;
+        int role = principal_role_parse(role_name);
+        int rc = 1;
+
+        if (role < 0 || (role == GS_ROLE_CONSUMER) != (consumers != NULL)) {
+                fprintf(stderr, "gpu-shopperd: --create-token takes admin, consumer or viewer; "
+                                "--consumer IDS is required for consumer tokens and only for "
+                                "them\n");
+                cfg_errors_free(errs);
+                return 2;
+        }
+        for (const char *c = consumers; c && *c;) {
+                char one[160];
+                size_t len = strcspn(c, ",");
+
+                (void)snprintf(one, sizeof(one), "%.*s", (int)(len < 159 ? len : 159), c);
+                if (len >= sizeof(one) || !session_id_is_valid_consumer(one)) {
+                        fprintf(stderr, "gpu-shopperd: '%s' is not a consumer id (1-128 of "
+                                        "A-Z a-z 0-9 . _ : -)\n", one);
+                        cfg_errors_free(errs);
+                        return 2;
+                }
+                c += len + (c[len] == ',');
+        }
+        if (!errs || loader_init() < 0) {
+                cfg_errors_free(errs);
+                return 3;
+        }
+        if (settings_load(config, &s, &reg, errs) < 0) {
+                cfg_errors_print(errs, "gpu-shopperd", stderr);
+                goto done;
+        }
+        log_set_level(GS_LOG_WARNING);
+        if (registry_init_storage(&reg) < 0)
+                goto done;
+        gs_error_init(&err);
+        if (token_store_create(reg.storage, role, consumers, label, "cli:create-token", secret, id,
+                               &created, &err) < 0) {
+                fprintf(stderr, "gpu-shopperd: cannot create the token: %s\n", gs_error_msg(&err));
+                goto done;
+        }
+        printf("token %s (%s) created; its secret, shown only now:\n%s\n", id, role_name, secret);
+        memset(secret, 0, sizeof(secret));
+        rc = 0;
+done:
+        registry_free(&reg);
+        settings_done(&s);
+        cfg_errors_free(errs);
+        loader_exit();
+        return rc;
+}
+
 static int run(const char *config)
 {
         struct app app;
@@ -144,11 +213,15 @@ int main(int argc, char **argv)
                 {"check-config", required_argument, NULL, 't'},
                 {"describe-plugin", required_argument, NULL, 'd'},
                 {"plugin-dir", required_argument, NULL, 'p'},
+                {"create-token", required_argument, NULL, 'k'},
+                {"consumer", required_argument, NULL, 'C'},
+                {"label", required_argument, NULL, 'L'},
                 {"version", no_argument, NULL, 'V'},
                 {"help", no_argument, NULL, 'h'},
                 {NULL, 0, NULL, 0},
         };
         const char *config = DEFAULT_CONFIG, *check = NULL, *describe = NULL, *pdir = NULL;
+        const char *new_token = NULL, *consumers = NULL, *label = NULL;
         int c;
 
         while ((c = getopt_long(argc, argv, "c:t:d:p:Vh", opts, NULL)) != -1) {
@@ -164,6 +237,15 @@ int main(int argc, char **argv)
                         break;
                 case 'p':
                         pdir = optarg;
+                        break;
+                case 'k':
+                        new_token = optarg;
+                        break;
+                case 'C':
+                        consumers = optarg;
+                        break;
+                case 'L':
+                        label = optarg;
                         break;
                 case 'V':
                         printf("gpu-shopperd %s (plugin ABI %d.%d)\n", GS_VERSION, GS_ABI_MAJOR,
@@ -186,5 +268,7 @@ int main(int argc, char **argv)
                 return check_config(check);
         if (describe)
                 return describe_plugin(describe, pdir);
+        if (new_token)
+                return create_token(config, new_token, consumers, label);
         return run(config);
 }

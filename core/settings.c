@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "config/core_schema.h"
 #include "log.h"
@@ -65,11 +66,68 @@ static void read_inventory(const struct gs_config *inv, const struct cfg_doc *do
         }
 }
 
+static void read_auth(const struct gs_config *auth, const struct cfg_doc *doc, const char *path,
+                      struct settings *s, struct cfg_errors *errs)
+{
+        const char *token = cfg_get_str(auth, "admin_token");
+        int line = 0;
+        int b;
+
+        if (cfg_get_bool(auth, "enabled", &b) == 0)
+                s->auth.enabled = b != 0;
+        if (cfg_get_bool(auth, "metrics_public", &b) == 0)
+                s->auth.metrics_public = b != 0;
+        if (token && token[0] && token_hash(token, s->auth.admin_token_hash) < 0)
+                cfg_errors_add(errs, path, 0, "auth", "cannot hash admin_token");
+        if (!s->auth.enabled && s->listen && !auth_is_loopback(s->listen)) {
+                (void)cfg_doc_raw(doc, "server", "listen", &line);
+                cfg_errors_add(errs, path, line, "server",
+                               "listen = '%s' exposes the API beyond this machine: set [auth] "
+                               "enabled = true (with an admin_token) or listen on 127.0.0.1",
+                               s->listen);
+        }
+}
+
+/* Warn (once, at load) when a file holding secrets is readable by others. */
+static void warn_readable_secrets(const char *path, const struct cfg_doc *doc,
+                                  const struct registry *reg)
+{
+        const struct plugin_instance *all[REGISTRY_MAX_PROVIDERS + 1];
+        size_t n = 0;
+        struct stat st;
+
+        if (stat(path, &st) < 0 || !(st.st_mode & (S_IRGRP | S_IROTH)))
+                return;
+        if (cfg_doc_is_literal(doc, "auth", "admin_token"))
+                goto warn;
+        if (reg->storage)
+                all[n++] = reg->storage;
+        for (size_t i = 0; i < reg->provider_count; i++)
+                all[n++] = reg->providers[i];
+        for (size_t i = 0; i < n; i++) {
+                size_t size = 0;
+                const unsigned char *p = (const void *)loader_config_keys(all[i]->plugin, &size);
+
+                for (; p && ((const struct gs_config_key *)(const void *)p)->name; p += size) {
+                        const struct gs_config_key *key = (const void *)p;
+
+                        if ((key->flags & GS_CFG_SECRET) &&
+                            cfg_doc_is_literal(doc, all[i]->section, key->name))
+                                goto warn;
+                }
+        }
+        return;
+warn:
+        LOG_WARN("config", "%s holds secrets and is readable by other users (mode %03o); run "
+                           "chmod 600 on it or move the secrets to environment variables",
+                 path, (unsigned)(st.st_mode & 0777));
+}
+
 int settings_load(const char *path, struct settings *s, struct registry *reg,
                   struct cfg_errors *errs)
 {
         struct cfg_doc *doc = NULL;
-        struct gs_config *server = NULL, *logc = NULL, *inv = NULL;
+        struct gs_config *server = NULL, *logc = NULL, *inv = NULL, *auth = NULL;
         size_t n;
         int r;
 
@@ -102,12 +160,18 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
                 if (r < 0)
                         goto done;
         }
+        (void)cfg_section_validate(doc, "auth", core_schema_keys("auth"),
+                                   sizeof(struct gs_config_key), &auth, errs);
+        if (auth)
+                read_auth(auth, doc, path, s, errs);
         (void)registry_load(reg, doc, s->plugin_dir ? s->plugin_dir : ".", errs);
+        warn_readable_secrets(path, doc, reg);
         r = cfg_errors_count(errs) ? GS_E_CONFIG : 0;
 done:
         cfg_config_free(server);
         cfg_config_free(logc);
         cfg_config_free(inv);
+        cfg_config_free(auth);
         cfg_doc_free(doc);
         if (r == 0 && cfg_errors_count(errs))
                 r = GS_E_CONFIG;

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "auth/auth.h"
 #include "config/config.h"
 #include "plugin/registry.h"
 
@@ -40,6 +41,7 @@ struct settings {
         bool access_log;
         char *config_path;
         struct inventory_settings inventory;
+        struct auth_settings auth;
 };
 
 /*

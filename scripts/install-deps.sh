@@ -5,7 +5,8 @@ set -eu
 
 PKGS="build-essential cmake pkg-config
 libmicrohttpd-dev libcurl4-openssl-dev libjansson-dev libltdl-dev
-libsqlite3-dev sqlite3 libinih-dev libssh-dev libcmocka-dev
+libsqlite3-dev sqlite3 libinih-dev libssh-dev libcmocka-dev libssl-dev
+python3
 curl openssh-client openssh-server"
 
 missing=""

@@ -10,6 +10,10 @@
 void api_health(struct http_request *req, struct http_response *res);
 void api_ready(struct http_request *req, struct http_response *res);
 void api_metrics(struct http_request *req, struct http_response *res);
+void api_tokens_create(struct http_request *req, struct http_response *res);
+void api_tokens_list(struct http_request *req, struct http_response *res);
+void api_tokens_revoke(struct http_request *req, struct http_response *res);
+void api_events_list(struct http_request *req, struct http_response *res);
 /* GET /api/v1/inventory and GET /api/v1/inventory/:id (api/inventory.c). */
 void api_inventory_list(struct http_request *req, struct http_response *res);
 void api_inventory_get(struct http_request *req, struct http_response *res);

@@ -69,6 +69,9 @@ int cfg_doc_section_dup_line(const struct cfg_doc *doc, size_t i);
 const char *cfg_doc_raw(const struct cfg_doc *doc, const char *section, const char *key,
                         int *ret_line);
 
+/* True when section/key is written literally in the file (not via ${VAR}). */
+bool cfg_doc_is_literal(const struct cfg_doc *doc, const char *section, const char *key);
+
 /* ---- validation -------------------------------------------------------- */
 
 /*

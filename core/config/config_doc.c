@@ -167,3 +167,18 @@ const char *cfg_doc_raw(const struct cfg_doc *doc, const char *section, const ch
         }
         return NULL;
 }
+
+bool cfg_doc_is_literal(const struct cfg_doc *doc, const char *section, const char *key)
+{
+        size_t s = cfg_doc_find_section(doc, section);
+
+        if (s == CFG_NO_SECTION || !key)
+                return false;
+        for (size_t i = 0; i < doc->record_count; i++) {
+                const struct cfg_record *rec = &doc->records[i];
+
+                if (rec->section == s && strcmp(rec->key, key) == 0)
+                        return !rec->from_env;
+        }
+        return false;
+}

@@ -26,6 +26,7 @@ struct cfg_record {
         char *key;
         char *value;
         int line;
+        bool from_env; /* the text used ${VAR}: the file itself does not hold the value */
 };
 
 struct cfg_doc {

@@ -156,6 +156,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
                 return 1;
         }
         r = cfg_doc_add_record_take(c->doc, c->section, name, expanded, c->line);
+        if (r >= 0)
+                c->doc->records[c->doc->record_count - 1].from_env = strstr(value, "${") != NULL;
         if (r == GS_E_NOMEM) {
                 c->nomem = true;
                 return 0;

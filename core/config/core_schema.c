@@ -60,6 +60,18 @@ static const struct gs_config_key inventory_keys[] = {
         {.name = NULL},
 };
 
+static const struct gs_config_key auth_keys[] = {
+        {.name = "enabled", .type = GS_CFG_BOOL, .default_value = "false",
+         .description = "require API tokens on /api/v1 (mandatory when listen is not loopback)"},
+        {.name = "admin_token", .type = GS_CFG_STRING, .flags = GS_CFG_SECRET,
+         .env = "GS_ADMIN_TOKEN",
+         .description = "bootstrap admin token (kept only as a hash in memory); create others "
+                        "with 'gpu-shopper tokens create'"},
+        {.name = "metrics_public", .type = GS_CFG_BOOL, .default_value = "true",
+         .description = "serve /metrics without a token"},
+        {.name = NULL},
+};
+
 /* Only the reserved `plugin` key, which validation adds itself. */
 static const struct gs_config_key storage_keys[] = {
         {.name = NULL},
@@ -73,6 +85,7 @@ static const struct {
         {"log", log_keys},
         {"storage", storage_keys},
         {"inventory", inventory_keys},
+        {"auth", auth_keys},
 };
 
 const struct gs_config_key *core_schema_keys(const char *section)
@@ -108,5 +121,5 @@ bool core_schema_is_known_section(const char *section)
 
 const char *core_schema_section_names(void)
 {
-        return "server, log, storage, inventory, provider.<name>";
+        return "server, log, storage, inventory, auth, provider.<name>";
 }

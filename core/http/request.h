@@ -7,7 +7,10 @@
 #define GS_HTTP_REQUEST_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+
+#include "auth/principal.h"
 
 #define HTTP_MAX_PATH_PARAMS 4
 #define HTTP_REQUEST_ID_MAX 64
@@ -27,6 +30,7 @@ struct http_request {
         char request_id[HTTP_REQUEST_ID_MAX];
         void *app; /* the application the server was started for */
         const struct http_server *server;
+        struct principal principal; /* filled by the server's authorize hook */
 };
 
 struct http_response {
@@ -36,10 +40,15 @@ struct http_response {
         const char *content_type;
         int64_t retry_after_s; /* -1 = no Retry-After header */
         char allow[HTTP_MAX_ALLOW]; /* Allow header for 405, "" = none */
+        bool www_authenticate;      /* add a Bearer challenge (401) */
 };
 
 /* Query-string value (decoded by MHD) or NULL. */
 const char *http_query(const struct http_request *req, const char *key);
+/* When a query parameter is not in `known` (NULL-terminated) or appears
+ * twice, fill `res` with a 400 naming it and return true. */
+bool http_unknown_query(const struct http_request *req, const char *const *known,
+                        struct http_response *res);
 /* Request header or NULL. */
 const char *http_header(const struct http_request *req, const char *name);
 

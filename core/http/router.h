@@ -16,6 +16,7 @@ struct route {
         const char *method;  /* "GET", "POST", "DELETE" */
         const char *pattern; /* "/api/v1/sessions/:id" */
         route_handler_fn handler;
+        int access; /* enum route_access (auth/auth.h); 0 = admin only */
 };
 
 enum router_result { ROUTER_MATCH = 0, ROUTER_NOT_FOUND = 1, ROUTER_BAD_METHOD = 2 };

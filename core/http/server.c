@@ -53,6 +53,65 @@ const char *http_query(const struct http_request *req, const char *key)
         return MHD_lookup_connection_value(req->conn, MHD_GET_ARGUMENT_KIND, key);
 }
 
+struct query_check {
+        const char *const *known;
+        const char *bad;     /* first offending key */
+        bool repeated;
+        unsigned seen_mask;  /* bit i: known[i] already seen */
+};
+
+static enum MHD_Result check_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                 const char *value)
+{
+        struct query_check *c = cls;
+        size_t i;
+
+        (void)kind;
+        (void)value;
+        for (i = 0; c->known[i]; i++) {
+                if (strcmp(key, c->known[i]) != 0)
+                        continue;
+                if (i < 32 && (c->seen_mask & (1u << i))) {
+                        c->bad = key;
+                        c->repeated = true;
+                        return MHD_NO;
+                }
+                if (i < 32)
+                        c->seen_mask |= 1u << i;
+                return MHD_YES;
+        }
+        c->bad = key;
+        return MHD_NO;
+}
+
+bool http_unknown_query(const struct http_request *req, const char *const *known,
+                        struct http_response *res)
+{
+        struct query_check c = {.known = known};
+        char list[256] = "";
+        size_t used = 0;
+
+        (void)MHD_get_connection_values(req->conn, MHD_GET_ARGUMENT_KIND, check_arg, &c);
+        if (!c.bad)
+                return false;
+        if (c.repeated) {
+                reply_error(res, req, 400, "invalid_parameter",
+                            "query parameter '%.64s' given more than once", c.bad);
+                return true;
+        }
+        for (size_t i = 0; known[i] && used < sizeof(list); i++) {
+                int w = snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
+                                 known[i]);
+
+                if (w < 0)
+                        break;
+                used += (size_t)w;
+        }
+        reply_error(res, req, 400, "invalid_parameter",
+                    "unknown query parameter '%.64s' (known: %s)", c.bad, list);
+        return true;
+}
+
 const char *http_header(const struct http_request *req, const char *name)
 {
         return MHD_lookup_connection_value(req->conn, MHD_HEADER_KIND, name);
@@ -210,6 +269,9 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
         }
         if (res->allow[0])
                 (void)MHD_add_response_header(r, "Allow", res->allow);
+        if (res->www_authenticate)
+                (void)MHD_add_response_header(r, "WWW-Authenticate",
+                                              "Bearer realm=\"gpu-shopper\"");
         ret = MHD_queue_response(conn, (unsigned)res->status, r);
         MHD_destroy_response(r);
         return ret;
@@ -244,6 +306,10 @@ static void dispatch(struct http_server *srv, struct http_request *req, struct r
                             res->allow);
                 goto done;
         }
+        if (srv->opts.authorize &&
+            !srv->opts.authorize(srv->opts.authorize_ctx, req, srv->opts.routes[route].access,
+                                 res))
+                goto done;
         srv->opts.routes[route].handler(req, res);
         if (res->status == 0)
                 reply_error(res, req, 500, "internal", "handler produced no response");

@@ -33,6 +33,10 @@ struct http_server_options {
         const struct route *routes;
         size_t route_count;
         void *app;
+        /* Called after routing, before the handler; false = res was filled. */
+        bool (*authorize)(void *ctx, struct http_request *req, int access,
+                          struct http_response *res);
+        void *authorize_ctx;
 };
 
 struct http_server;

@@ -180,6 +180,21 @@ static int host_string_emit(struct gs_string_sink *sink, const char *value)
         return sink->fn(sink->ctx, value);
 }
 
+static int host_token_emit(struct gs_token_sink *sink, const struct gs_token_record *tok)
+{
+        struct gs_token_record t;
+
+        if (!sink || !tok ||
+            !copy_sized(&t, sizeof(t), tok, offsetof(struct gs_token_record, revoked_at_ms) +
+                                                    sizeof(int64_t)))
+                return GS_E_INVAL;
+        if (!str_ok(t.id, true) || !str_ok(t.secret_hash, true) || !str_ok(t.consumers, false) ||
+            !str_ok(t.label, false) || !str_ok(t.created_by, false) || t.role < GS_ROLE_ADMIN ||
+            t.role > GS_ROLE_VIEWER)
+                return GS_E_INVAL;
+        return sink->fn(sink->ctx, &t);
+}
+
 static const struct gs_host_api host_api = {
         .struct_size = sizeof(struct gs_host_api),
         .abi_major = GS_ABI_MAJOR,
@@ -199,6 +214,7 @@ static const struct gs_host_api host_api = {
         .event_emit = host_event_emit,
         .string_emit = host_string_emit,
         .now_ms = host_clock,
+        .token_emit = host_token_emit,
 };
 
 const struct gs_host_api *host_api_table(void)

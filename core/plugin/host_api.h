@@ -55,5 +55,9 @@ struct gs_string_sink {
         int (*fn)(void *ctx, const char *value);
         void *ctx;
 };
+struct gs_token_sink {
+        int (*fn)(void *ctx, const struct gs_token_record *tok);
+        void *ctx;
+};
 
 #endif /* GS_HOST_API_H */

@@ -18,7 +18,8 @@ struct loader_plugin {
 #define INFO_V1_0_SIZE (offsetof(struct gs_plugin_info, ops) + sizeof(void *))
 #define PROVIDER_OPS_V1_0_SIZE                                                                     \
         (offsetof(struct gs_provider_ops, list_instances) + sizeof(void (*)(void)))
-#define STORAGE_OPS_V1_0_SIZE (offsetof(struct gs_storage_ops, event_list) + sizeof(void (*)(void)))
+#define STORAGE_OPS_V1_0_SIZE                                                                      \
+        (offsetof(struct gs_storage_ops, token_revoke) + sizeof(void (*)(void)))
 #define CONFIG_KEY_V1_0_SIZE (offsetof(struct gs_config_key, description) + sizeof(char *))
 
 static int initialised;
@@ -136,6 +137,10 @@ static int check_storage_ops(const struct gs_storage_ops *ops, char *msg, size_t
                 {offsetof(struct gs_storage_ops, cost_aggregate), "cost_aggregate"},
                 {offsetof(struct gs_storage_ops, event_append), "event_append"},
                 {offsetof(struct gs_storage_ops, event_list), "event_list"},
+                {offsetof(struct gs_storage_ops, token_insert), "token_insert"},
+                {offsetof(struct gs_storage_ops, token_find_by_hash), "token_find_by_hash"},
+                {offsetof(struct gs_storage_ops, token_list), "token_list"},
+                {offsetof(struct gs_storage_ops, token_revoke), "token_revoke"},
         };
 
         if (ops->struct_size < STORAGE_OPS_V1_0_SIZE) {

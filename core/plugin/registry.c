@@ -259,6 +259,11 @@ fail:
         return r;
 }
 
+int registry_init_storage(struct registry *reg)
+{
+        return reg->storage ? init_one(reg->storage) : GS_E_CONFIG;
+}
+
 void registry_free(struct registry *reg)
 {
         for (size_t i = reg->provider_count; i-- > 0;) {

@@ -57,6 +57,8 @@ int registry_load(struct registry *reg, const struct cfg_doc *doc, const char *p
 /* Call init() on storage then providers, in order. On the first failure,
  * log it, shut down what was initialised and return its status. */
 int registry_init_all(struct registry *reg);
+/* Initialise only the storage instance (offline administration). */
+int registry_init_storage(struct registry *reg);
 /* Shut down providers in reverse order, then storage; close plugins. */
 void registry_free(struct registry *reg);
 

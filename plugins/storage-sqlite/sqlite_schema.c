@@ -131,6 +131,16 @@ static const struct migration migrations[] = {
                    ");\n"
                    "CREATE INDEX events_session ON events (session_id, id);\n"
                    "CREATE INDEX events_kind ON events (kind, id);\n"},
+        {"api tokens", "CREATE TABLE tokens (\n"
+                       "        id TEXT PRIMARY KEY NOT NULL,\n"
+                       "        secret_hash TEXT NOT NULL UNIQUE,\n"
+                       "        role INTEGER NOT NULL CHECK (role BETWEEN 1 AND 3),\n"
+                       "        consumers TEXT,\n"
+                       "        label TEXT,\n"
+                       "        created_by TEXT,\n"
+                       "        created_at_ms INTEGER NOT NULL,\n"
+                       "        revoked_at_ms INTEGER NOT NULL DEFAULT 0\n"
+                       ");\n"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

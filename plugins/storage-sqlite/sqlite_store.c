@@ -221,6 +221,8 @@ static int sqls_init(const struct gs_host_api *api, struct gs_host *host,
         if (r >= 0)
                 r = sqls_events_prepare(s, err);
         if (r >= 0)
+                r = sqls_tokens_prepare(s, err);
+        if (r >= 0)
                 r = check_prepared(s, err);
         if (r < 0)
                 goto fail;
@@ -255,6 +257,10 @@ static const struct gs_storage_ops sqls_ops = {
         .cost_aggregate = sqls_cost_aggregate,
         .event_append = sqls_event_append,
         .event_list = sqls_event_list,
+        .token_insert = sqls_token_insert,
+        .token_find_by_hash = sqls_token_find_by_hash,
+        .token_list = sqls_token_list,
+        .token_revoke = sqls_token_revoke,
 };
 
 GS_PLUGIN_DEFINE(GS_PLUGIN_STORAGE, "storage-sqlite", SQLS_VERSION, &sqls_ops)

@@ -74,6 +74,11 @@ enum sqls_stmt {
         SQLS_ST_EVENT_LIST_SESSION,
         SQLS_ST_EVENT_LIST_KIND,
         SQLS_ST_EVENT_LIST_BOTH,
+        SQLS_ST_TOKEN_INSERT,
+        SQLS_ST_TOKEN_BY_HASH,
+        SQLS_ST_TOKEN_LIST,
+        SQLS_ST_TOKEN_REVOKE,
+        SQLS_ST_TOKEN_STATE,
         _SQLS_ST_MAX
 };
 
@@ -165,5 +170,13 @@ int sqls_events_prepare(struct sqls *s, struct gs_error *err);
 int sqls_event_append(void *instance, const struct gs_event *ev, struct gs_error *err);
 int sqls_event_list(void *instance, const struct gs_event_filter *filter,
                     struct gs_event_sink *sink, struct gs_error *err);
+
+/* sqlite_tokens.c */
+int sqls_tokens_prepare(struct sqls *s, struct gs_error *err);
+int sqls_token_insert(void *instance, const struct gs_token_record *tok, struct gs_error *err);
+int sqls_token_find_by_hash(void *instance, const char *secret_hash, struct gs_token_sink *sink,
+                            struct gs_error *err);
+int sqls_token_list(void *instance, struct gs_token_sink *sink, struct gs_error *err);
+int sqls_token_revoke(void *instance, const char *id, int64_t at_ms, struct gs_error *err);
 
 #endif /* SQLITE_STORE_H */

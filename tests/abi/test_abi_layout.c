@@ -30,10 +30,11 @@ _Static_assert(sizeof(struct gs_cost_query) == 40, "gs_cost_query changed");
 _Static_assert(sizeof(struct gs_cost_row) == 40, "gs_cost_row changed");
 _Static_assert(sizeof(struct gs_event) == 56, "gs_event changed");
 _Static_assert(sizeof(struct gs_event_filter) == 40, "gs_event_filter changed");
-_Static_assert(sizeof(struct gs_host_api) == 128, "gs_host_api changed");
+_Static_assert(sizeof(struct gs_host_api) == 136, "gs_host_api changed");
 _Static_assert(offsetof(struct gs_host_api, now_ms) == 120, "gs_host_api.now_ms moved");
 _Static_assert(sizeof(struct gs_provider_ops) == 80, "gs_provider_ops changed");
-_Static_assert(sizeof(struct gs_storage_ops) == 120, "gs_storage_ops changed");
+_Static_assert(sizeof(struct gs_storage_ops) == 152, "gs_storage_ops changed");
+_Static_assert(sizeof(struct gs_token_record) == 64, "gs_token_record changed");
 #endif
 
 static void test_status_codes_are_unique_and_named(void **state)

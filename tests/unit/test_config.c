@@ -995,7 +995,7 @@ static void test_core_schema_knows_its_sections(void **state)
         assert_false(core_schema_is_known_section("providers"));
         assert_false(core_schema_is_known_section("Server"));
         assert_false(core_schema_is_known_section(NULL));
-        assert_string_equal(core_schema_section_names(), "server, log, storage, inventory, provider.<name>");
+        assert_string_equal(core_schema_section_names(), "server, log, storage, inventory, auth, provider.<name>");
 }
 
 /* ---- files and the error list ----------------------------------------- */

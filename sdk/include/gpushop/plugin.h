@@ -84,6 +84,7 @@ struct gs_session_sink;
 struct gs_cost_sink;
 struct gs_event_sink;
 struct gs_string_sink;
+struct gs_token_sink;
 
 /* Log levels (syslog numbering). Since ABI 1.0. */
 enum { GS_LOG_ERR = 3, GS_LOG_WARNING = 4, GS_LOG_NOTICE = 5, GS_LOG_INFO = 6, GS_LOG_DEBUG = 7 };
@@ -331,6 +332,23 @@ struct gs_event_filter {
         int64_t before_id;       /* 0 = newest first from the top */
 };
 
+/* API token roles. */
+enum { GS_ROLE_ADMIN = 1, GS_ROLE_CONSUMER = 2, GS_ROLE_VIEWER = 3 };
+
+/* An API token. Only a hash of the secret is ever stored; the secret itself
+ * is shown once at creation and never crosses into storage. */
+struct gs_token_record {
+        uint32_t struct_size;
+        uint32_t role;           /* GS_ROLE_* */
+        const char *id;          /* public id "tok-...", unique */
+        const char *secret_hash; /* lower-case hex SHA-256 of the secret, unique */
+        const char *consumers;   /* role consumer: comma-separated consumer ids */
+        const char *label;       /* operator's note; may be NULL */
+        const char *created_by;  /* actor that created it */
+        int64_t created_at_ms;
+        int64_t revoked_at_ms;   /* 0 = active */
+};
+
 /* ------------------------------------------------------------------------ */
 /* The host API: what a plugin may call back into. Since ABI 1.0.            */
 
@@ -382,6 +400,9 @@ struct gs_host_api {
 
         /* Wall clock in epoch ms; tests inject their own. Use it, not time(). */
         int64_t (*now_ms)(struct gs_host *h);
+
+        /* Copying sink for API tokens (same contract as the other sinks). */
+        int (*token_emit)(struct gs_token_sink *sink, const struct gs_token_record *tok);
 
         /* ABI 1.1+ functions go here. */
 };
@@ -507,6 +528,19 @@ struct gs_storage_ops {
         int (*event_append)(void *instance, const struct gs_event *ev, struct gs_error *err);
         int (*event_list)(void *instance, const struct gs_event_filter *filter,
                           struct gs_event_sink *sink, struct gs_error *err);
+
+        /* API tokens. token_insert: GS_E_EXISTS on a duplicate id or hash.
+         * token_find_by_hash: emit the token (revoked ones too; the caller
+         * checks revoked_at_ms) or GS_E_NOTFOUND. token_list: every token,
+         * newest first. token_revoke: set revoked_at_ms once; GS_E_NOTFOUND
+         * for an unknown id, GS_E_CONFLICT when already revoked. */
+        int (*token_insert)(void *instance, const struct gs_token_record *tok,
+                            struct gs_error *err);
+        int (*token_find_by_hash)(void *instance, const char *secret_hash,
+                                  struct gs_token_sink *sink, struct gs_error *err);
+        int (*token_list)(void *instance, struct gs_token_sink *sink, struct gs_error *err);
+        int (*token_revoke)(void *instance, const char *id, int64_t at_ms,
+                            struct gs_error *err);
 };
 
 /* ------------------------------------------------------------------------ */

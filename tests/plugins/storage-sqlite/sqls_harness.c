@@ -264,6 +264,24 @@ static int fake_event_emit(struct gs_event_sink *sink, const struct gs_event *ev
         return 0;
 }
 
+static int fake_token_emit(struct gs_token_sink *sink, const struct gs_token_record *tok)
+{
+        struct gs_token_record *dst;
+
+        if (!tok || tok->struct_size != sizeof(*tok) || !tok->id || !tok->secret_hash)
+                return GS_E_INVAL;
+        if (sink->n >= sizeof(sink->tok) / sizeof(sink->tok[0]))
+                return GS_E_TOOBIG;
+        dst = &sink->tok[sink->n++];
+        *dst = *tok;
+        dst->id = dup_or_null(tok->id);
+        dst->secret_hash = dup_or_null(tok->secret_hash);
+        dst->consumers = dup_or_null(tok->consumers);
+        dst->label = dup_or_null(tok->label);
+        dst->created_by = dup_or_null(tok->created_by);
+        return 0;
+}
+
 static int fake_string_emit(struct gs_string_sink *sink, const char *value)
 {
         size_t len;
@@ -303,6 +321,7 @@ const struct gs_host_api th_api = {
         .event_emit = fake_event_emit,
         .string_emit = fake_string_emit,
         .now_ms = fake_now_ms,
+        .token_emit = fake_token_emit,
 };
 
 /* ------------------------------------------------------------------------ */
@@ -485,6 +504,18 @@ void th_event_sink_reset(struct gs_event_sink *sink)
                 free_const(sink->ev[i].actor);
                 free_const(sink->ev[i].session_id);
                 free_const(sink->ev[i].detail_json);
+        }
+        sink->n = 0;
+}
+
+void th_token_sink_reset(struct gs_token_sink *sink)
+{
+        for (size_t i = 0; i < sink->n; i++) {
+                free_const(sink->tok[i].id);
+                free_const(sink->tok[i].secret_hash);
+                free_const(sink->tok[i].consumers);
+                free_const(sink->tok[i].label);
+                free_const(sink->tok[i].created_by);
         }
         sink->n = 0;
 }

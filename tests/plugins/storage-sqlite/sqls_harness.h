@@ -47,6 +47,11 @@ struct gs_event_sink {
         struct gs_event ev[TH_SINK_MAX];
 };
 
+struct gs_token_sink {
+        size_t n;
+        struct gs_token_record tok[64];
+};
+
 struct gs_string_sink {
         size_t n;
         char value[GS_STRING_MAX];
@@ -89,6 +94,7 @@ void th_cleanup(struct th_db *db); /* th_close + remove the tmpdir */
 void th_session_sink_reset(struct gs_session_sink *sink);
 void th_cost_sink_reset(struct gs_cost_sink *sink);
 void th_event_sink_reset(struct gs_event_sink *sink);
+void th_token_sink_reset(struct gs_token_sink *sink);
 
 /* Emit-and-compare helpers. */
 const struct gs_cost_row *th_cost_find(const struct gs_cost_sink *sink, const char *provider,
