@@ -259,6 +259,11 @@ fail:
         return r;
 }
 
+int registry_init_one(struct plugin_instance *pi)
+{
+        return pi->initialised ? 0 : init_one(pi);
+}
+
 int registry_init_storage(struct registry *reg)
 {
         return reg->storage ? init_one(reg->storage) : GS_E_CONFIG;

@@ -59,6 +59,9 @@ int registry_load(struct registry *reg, const struct cfg_doc *doc, const char *p
 int registry_init_all(struct registry *reg);
 /* Initialise only the storage instance (offline administration). */
 int registry_init_storage(struct registry *reg);
+/* Initialise one instance (offline tools that start only what they use);
+ * logs a failure. registry_free shuts down whatever was initialised. */
+int registry_init_one(struct plugin_instance *pi);
 /* Shut down providers in reverse order, then storage; close plugins. */
 void registry_free(struct registry *reg);
 
