@@ -11,11 +11,17 @@
 #include "client.h"
 
 enum cli_exit {
-        CLI_OK = 0,          /* success */
-        CLI_ERR_SERVER = 1,  /* the server answered with an error (4xx/5xx) */
-        CLI_ERR_USAGE = 2,   /* bad command line */
-        CLI_ERR_CONNECT = 3, /* the server could not be reached */
-        CLI_ERR_NOTFOUND = 4 /* the thing asked for does not exist (404) */
+        CLI_OK = 0,               /* success */
+        CLI_ERR_SERVER = 1,       /* the server answered with an error (4xx/5xx) */
+        CLI_ERR_USAGE = 2,        /* bad command line */
+        CLI_ERR_CONNECT = 3,      /* the server could not be reached */
+        CLI_ERR_NOTFOUND = 4,     /* the thing asked for does not exist (404) */
+        CLI_ERR_STATE = 5,        /* the session is not (or did not become) running:
+                                     provision --wait ended failed/stopped, ssh on a
+                                     session that is not running */
+        CLI_ERR_ABORTED = 6,      /* a confirmation was declined (shutdown) */
+        CLI_ERR_EXEC = 127,       /* ssh could not be started */
+        CLI_ERR_INTERRUPTED = 130 /* Ctrl-C while provision --wait was waiting */
 };
 
 #define CLI_DEFAULT_URL "http://localhost:8080"
@@ -36,11 +42,23 @@ struct cli_command {
  * with *ret_json set (caller decrefs). */
 int cli_call(const struct cli *cli, const char *method, const char *path, const char *body,
              json_t **ret_json);
+/* As cli_call, plus request headers ("Name: value", NULL-terminated; may be NULL). */
+int cli_call_with_headers(const struct cli *cli, const char *method, const char *path,
+                          const char *body, const char *const *headers, json_t **ret_json);
 /* Print a JSON value pretty (for -o json). */
 void cli_print_json(const json_t *v);
 
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_health(struct cli *cli, int argc, char **argv);
+int cmd_cleanup_orphans(struct cli *cli, int argc, char **argv);
+int cmd_tokens(struct cli *cli, int argc, char **argv);
 int cmd_inventory(struct cli *cli, int argc, char **argv);
+/* Sessions: cmd_provision.c, cmd_sessions.c, cmd_ssh.c. */
+int cmd_provision(struct cli *cli, int argc, char **argv);
+int cmd_sessions(struct cli *cli, int argc, char **argv);
+int cmd_done(struct cli *cli, int argc, char **argv);
+int cmd_extend(struct cli *cli, int argc, char **argv);
+int cmd_shutdown(struct cli *cli, int argc, char **argv);
+int cmd_ssh(struct cli *cli, int argc, char **argv);
 
 #endif /* GS_CLI_H */

@@ -8,11 +8,17 @@
 int cli_call(const struct cli *cli, const char *method, const char *path, const char *body,
              json_t **ret_json)
 {
+        return cli_call_with_headers(cli, method, path, body, NULL, ret_json);
+}
+
+int cli_call_with_headers(const struct cli *cli, const char *method, const char *path,
+                          const char *body, const char *const *headers, json_t **ret_json)
+{
         struct client_response r;
         json_t *j;
         int rc;
 
-        if (client_request(cli->server, method, path, body, &r) < 0) {
+        if (client_request_with_headers(cli->server, method, path, body, headers, &r) < 0) {
                 fprintf(stderr,
                         "gpu-shopper: cannot reach the server at %s (%s); is gpu-shopperd "
                         "running? Use --server URL or set GPU_SHOPPER_URL.\n",

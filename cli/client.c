@@ -37,8 +37,24 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *ud)
         return n;
 }
 
+#define AUTH_HEADER_MAX 256
+
+static const char *bearer_token;
+
+void client_set_token(const char *token)
+{
+        bearer_token = token && token[0] ? token : NULL;
+}
+
 int client_request(const char *base_url, const char *method, const char *path,
                    const char *json_body, struct client_response *ret)
+{
+        return client_request_with_headers(base_url, method, path, json_body, NULL, ret);
+}
+
+int client_request_with_headers(const char *base_url, const char *method, const char *path,
+                                const char *json_body, const char *const *headers,
+                                struct client_response *ret)
 {
         struct body_buf b = {0};
         struct curl_slist *hdrs = NULL;
@@ -64,6 +80,16 @@ int client_request(const char *base_url, const char *method, const char *path,
         hdrs = curl_slist_append(hdrs, "Accept: application/json");
         if (json_body)
                 hdrs = curl_slist_append(hdrs, "Content-Type: application/json");
+        for (size_t i = 0; headers && headers[i]; i++)
+                hdrs = curl_slist_append(hdrs, headers[i]);
+        if (bearer_token) {
+                char auth[AUTH_HEADER_MAX];
+
+                if ((size_t)snprintf(auth, sizeof(auth), "Authorization: Bearer %s",
+                                     bearer_token) < sizeof(auth))
+                        hdrs = curl_slist_append(hdrs, auth); /* curl copies it */
+                memset(auth, 0, sizeof(auth));
+        }
         curl_easy_setopt(c, CURLOPT_URL, url);
         curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
         curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdrs);

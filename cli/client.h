@@ -21,8 +21,17 @@ struct client_response {
 
 /* method "GET"/"POST"/"DELETE"; path starting with '/'; body may be NULL.
  * Returns 0 when an HTTP response arrived (any status), -1 otherwise. */
+/* Send `Authorization: Bearer <token>` with every later request (NULL or ""
+ * = none). The string must outlive the requests. */
+void client_set_token(const char *token);
+
 int client_request(const char *base_url, const char *method, const char *path,
                    const char *json_body, struct client_response *ret);
+/* As client_request, plus extra request headers: a NULL-terminated list of
+ * "Name: value" strings, or NULL. */
+int client_request_with_headers(const char *base_url, const char *method, const char *path,
+                                const char *json_body, const char *const *headers,
+                                struct client_response *ret);
 void client_response_done(struct client_response *r);
 
 /* Parse the response body as JSON (NULL on failure). */

@@ -153,11 +153,10 @@ int keyfile_commit(struct keyfile *kf, const char *data, size_t len, char err[KE
         }
         if (link_noreplace(kf->tmp_path, kf->path) < 0) {
                 if (errno == EEXIST)
-                        r = fail(err, GS_E_EXISTS, "'%s' appeared meanwhile; refusing to overwrite it",
-                                 kf->path);
+                        r = fail(err, GS_E_EXISTS,
+                                 "'%s' appeared meanwhile; refusing to overwrite it", kf->path);
                 else
-                        r = fail(err, GS_E_IO, "cannot create '%s': %s", kf->path,
-                                 strerror(errno));
+                        r = fail(err, GS_E_IO, "cannot create '%s': %s", kf->path, strerror(errno));
                 goto fail;
         }
         /* After a hard link the temporary name still exists (gone after a rename). */
@@ -201,8 +200,7 @@ int keyfile_check_private(const char *path, char err[KEYFILE_ERR_MAX])
         struct stat st;
 
         if (stat(path, &st) < 0)
-                return fail(err, GS_E_INVAL, "cannot use key file '%s': %s", path,
-                            strerror(errno));
+                return fail(err, GS_E_INVAL, "cannot use key file '%s': %s", path, strerror(errno));
         if (!S_ISREG(st.st_mode))
                 return fail(err, GS_E_INVAL, "key file '%s' is not a regular file", path);
         if (st.st_mode & NOT_PRIVATE_BITS)

@@ -34,8 +34,7 @@ int keyfile_reserve(struct keyfile *kf, const char *path, char err[KEYFILE_ERR_M
 /* Write len bytes, fsync, link to the target without replacing, remove the
  * temporary name, fsync the directory. On failure the temporary file is
  * removed and nothing exists at the target that was not there before. */
-int keyfile_commit(struct keyfile *kf, const char *data, size_t len,
-                   char err[KEYFILE_ERR_MAX]);
+int keyfile_commit(struct keyfile *kf, const char *data, size_t len, char err[KEYFILE_ERR_MAX]);
 /* Remove an uncommitted temporary file and free kf's memory. NULL-safe. */
 void keyfile_done(struct keyfile *kf);
 

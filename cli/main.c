@@ -8,8 +8,19 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+        {"cleanup-orphans", "find (and with --execute destroy) orphaned instances",
+         cmd_cleanup_orphans},
+        {"done", "end a session gracefully: done ID", cmd_done},
+        {"extend", "add hours to a session: extend ID --hours N", cmd_extend},
         {"health", "show the service's health", cmd_health},
         {"inventory", "list GPU offers across providers (filters: --help)", cmd_inventory},
+        {"provision", "create a session on an offer (or the cheapest of a GPU type)",
+         cmd_provision},
+        {"sessions", "list sessions, or --id ID for one (list|get|done|extend|delete)",
+         cmd_sessions},
+        {"shutdown", "destroy a session's instance now: shutdown ID [--force]", cmd_shutdown},
+        {"ssh", "ssh into a running session: ssh ID --key PATH [-- ARGS]", cmd_ssh},
+        {"tokens", "create, list or revoke API tokens (admin)", cmd_tokens},
         {"version", "print client and server versions", cmd_version},
 };
 #define COMMAND_COUNT (sizeof(commands) / sizeof(commands[0]))
@@ -23,10 +34,13 @@ static void usage(FILE *out)
         fprintf(out, "\nGlobal options:\n"
                      "  --server URL      service URL (default $GPU_SHOPPER_URL or " CLI_DEFAULT_URL
                      ")\n"
+                     "  --token TOKEN     API token (default $GPU_SHOPPER_TOKEN; prefer the\n"
+                     "                    variable: arguments are visible to other users)\n"
                      "  -o, --output FMT  table (default) or json\n"
                      "  -h, --help        help; 'gpu-shopper COMMAND --help' for a command\n"
                      "\nExit status: 0 ok, 1 server error, 2 usage, 3 server unreachable, "
-                     "4 not found.\n");
+                     "4 not found,\n5 session not running, 6 declined, 127 ssh not started, "
+                     "130 interrupted (docs/CLI.md).\n");
 }
 
 static int set_output(struct cli *cli, const char *v)
@@ -52,6 +66,7 @@ static int take_globals(struct cli *cli, int argc, char **argv)
                 const char *val = NULL;
 
                 if (strcmp(a, "--server") == 0 || strcmp(a, "-o") == 0 ||
+                    strcmp(a, "--token") == 0 ||
                     strcmp(a, "--output") == 0) {
                         if (i + 1 >= argc) {
                                 fprintf(stderr, "gpu-shopper: %s needs a value\n", a);
@@ -74,6 +89,8 @@ static int take_globals(struct cli *cli, int argc, char **argv)
                 }
                 if (strcmp(a, "--server") == 0)
                         cli->server = val;
+                else if (strcmp(a, "--token") == 0)
+                        client_set_token(val);
                 else if (set_output(cli, val) < 0)
                         return -1;
         }
@@ -85,6 +102,8 @@ int main(int argc, char **argv)
         struct cli cli = {0};
         const char *env = getenv("GPU_SHOPPER_URL");
         int rc = CLI_ERR_USAGE;
+
+        client_set_token(getenv("GPU_SHOPPER_TOKEN"));
 
         cli.server = env && env[0] ? env : CLI_DEFAULT_URL;
         argc = take_globals(&cli, argc - 1, argv + 1);

@@ -14,10 +14,10 @@
 
 struct table {
         const struct table_column *columns;
-        size_t count;  /* columns */
-        char **cells;  /* rows * count, row-major */
+        size_t count; /* columns */
+        char **cells; /* rows * count, row-major */
         size_t rows;
-        size_t cap;    /* rows allocated */
+        size_t cap; /* rows allocated */
 };
 
 static bool is_continuation(unsigned char c)
@@ -109,8 +109,7 @@ static void print_cell(FILE *out, const char *text, size_t w, bool right, bool l
         fputs(last ? "\n" : COLUMN_GAP, out);
 }
 
-static void print_row(const struct table *t, FILE *out, const char *const *cells,
-                      const size_t *w)
+static void print_row(const struct table *t, FILE *out, const char *const *cells, const size_t *w)
 {
         for (size_t c = 0; c < t->count; c++)
                 print_cell(out, cells[c], w[c], (t->columns[c].flags & TABLE_RIGHT) != 0,

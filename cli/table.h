@@ -10,7 +10,7 @@
 
 #define TABLE_CELL_MAX 48 /* longer cells end in "..." unless TABLE_NO_CUT */
 
-#define TABLE_RIGHT  (1u << 0) /* right-align (numbers, money) */
+#define TABLE_RIGHT (1u << 0)  /* right-align (numbers, money) */
 #define TABLE_NO_CUT (1u << 1) /* never shorten (ids the user types back) */
 
 struct table_column {

@@ -4,7 +4,9 @@ shown once and never stored or logged."""
 import os
 import unittest
 
-from harness import DAEMON, Daemon, http, run
+import json
+
+from harness import DAEMON, Daemon, cli, http, run
 
 ADMIN = "gst_bootstrap-admin-secret-for-tests-0001"
 API_ROUTES = [
@@ -117,6 +119,51 @@ class TestAuth(unittest.TestCase):
         self.assertEqual(ev[0]["detail"]["token_id"], tid)
         self.assertEqual(self.d.get("/api/v1/events?limit=0", headers=bearer(ADMIN)).status, 400)
         self.assertEqual(self.d.get("/api/v1/events?bogus=1", headers=bearer(ADMIN)).status, 400)
+
+
+class TestTokensCli(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = Daemon(extra_ini="[auth]\nenabled = true\n")
+        cls.d.start(env={"GS_ADMIN_TOKEN": ADMIN})
+
+    @classmethod
+    def tearDownClass(cls):
+        assert cls.d.stop() == 0
+
+    def test_cli_without_token_gets_401_exit_1(self):
+        r = cli("inventory", server=self.d.url(""), env={"GPU_SHOPPER_TOKEN": ""})
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("HTTP 401", r.stderr)
+
+    def test_create_list_revoke(self):
+        env = {"GPU_SHOPPER_TOKEN": ADMIN}
+        r = cli("tokens", "create", "--role", "consumer", "--consumer", "app1", "--consumer",
+                "app2", "--label", "ci", server=self.d.url(""), env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        tid = r.stdout.split()[1]
+        secret = r.stdout.strip().splitlines()[-1]
+        self.assertTrue(tid.startswith("tok-") and secret.startswith("gst_"))
+        r = cli("-o", "json", "tokens", "list", server=self.d.url(""), env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        listed = {t["id"]: t for t in json.loads(r.stdout)["tokens"]}
+        self.assertEqual(listed[tid]["consumers"], ["app1", "app2"])
+        self.assertNotIn(secret, r.stdout)
+        # The new token works through --token, and cannot manage tokens.
+        r = cli("--token", secret, "inventory", server=self.d.url(""))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = cli("--token", secret, "tokens", "list", server=self.d.url(""))
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("HTTP 403", r.stderr)
+        r = cli("tokens", "revoke", tid, server=self.d.url(""), env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        r = cli("tokens", "revoke", tid, server=self.d.url(""), env=env)
+        self.assertEqual(r.returncode, 1)
+        r = cli("tokens", "revoke", "tok-none", server=self.d.url(""), env=env)
+        self.assertEqual(r.returncode, 4)
+        self.assertEqual(cli("tokens", server=self.d.url("")).returncode, 2)
+        self.assertEqual(cli("tokens", "create", server=self.d.url("")).returncode, 2)
+        self.assertEqual(cli("tokens", "--help").returncode, 0)
 
 
 class TestAuthConfig(unittest.TestCase):
