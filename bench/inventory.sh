@@ -10,7 +10,8 @@
 #
 # Environment (defaults): BUILD_DIR (build), OFFERS (20000), QUERY
 # (gpu_type=RTX%204090&max_price=1.00&limit=50), CONNECTIONS (64), WRK_THREADS (2),
-# DURATION (10s), ROUNDS (3), THREADS (daemon HTTP threads, 4), NGINX_WORKERS (auto).
+# DURATION (10s), ROUNDS (3), THREADS (daemon HTTP threads, 4), NGINX_WORKERS (auto),
+# ACCESS_LOG (false: like nginx's "access_log off" here; true logs one line per request).
 set -eu
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,7 @@ DURATION=${DURATION:-10s}
 ROUNDS=${ROUNDS:-3}
 THREADS=${THREADS:-4}
 NGINX_WORKERS=${NGINX_WORKERS:-auto}
+ACCESS_LOG=${ACCESS_LOG:-false}
 START_TIMEOUT_S=60
 
 SIM="$BUILD_DIR/bin/gpu-market-sim"
@@ -66,7 +68,8 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 free_port() {
-        python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+        python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])'
 }
 
 # wait_line FILE REGEX: print the first capture of REGEX once FILE has it.
@@ -96,8 +99,8 @@ max_connections = 1024
 data_dir = $W/data
 
 [log]
-level = notice
-access_log = false
+level = info
+access_log = $ACCESS_LOG
 
 [inventory]
 refresh_interval = 10m
@@ -132,7 +135,8 @@ sys.exit(0 if all(v.get("last_success") for v in inst.values()) else 1)' 2>/dev/
         [ $i -lt $((START_TIMEOUT_S * 10)) ] || die "no snapshot: $(tail -5 "$W/daemon.log")"
         sleep 0.1
 done
-LOADED=$(curl -fs "$BASE/api/v1/inventory?limit=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])')
+LOADED=$(curl -fs "$BASE/api/v1/inventory?limit=1" |
+        python3 -c 'import json, sys; print(json.load(sys.stdin)["total"])')
 
 # --- nginx with the same bytes -------------------------------------------------
 mkdir -p "$W/www"
@@ -141,7 +145,8 @@ chmod 0755 "$W" "$W/www"
 curl -fs "$BASE/api/v1/inventory?$QUERY" >"$W/www/inventory.json"
 chmod 0644 "$W/www/inventory.json"
 BYTES=$(wc -c <"$W/www/inventory.json")
-MATCHES=$(python3 -c 'import json,sys; j=json.load(open(sys.argv[1])); print(j["total"], j["count"])' "$W/www/inventory.json")
+MATCHES=$(python3 -c 'import json, sys; j = json.load(open(sys.argv[1]))
+print(j["total"], j["count"])' "$W/www/inventory.json")
 NGINX_PORT=$(free_port)
 cat >"$W/nginx.conf" <<EOF
 worker_processes $NGINX_WORKERS;
@@ -171,7 +176,8 @@ NGINX_PID=$!
 i=0
 until curl -fs "http://127.0.0.1:$NGINX_PORT/inventory.json" -o /dev/null; do
         i=$((i + 1))
-        [ $i -lt 100 ] || die "nginx did not start: $(cat "$W/nginx.start.err" "$W/nginx.err" 2>/dev/null)"
+        [ $i -lt 100 ] ||
+                die "nginx did not start: $(cat "$W/nginx.start.err" "$W/nginx.err" 2>/dev/null)"
         sleep 0.1
 done
 
@@ -180,8 +186,8 @@ done
 run_wrk() {
         url=$1
         shift
-        wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" >"$W/wrk.out" 2>&1 ||
-                die "wrk failed: $(cat "$W/wrk.out")"
+        wrk -t "$WRK_THREADS" -c "$CONNECTIONS" -d "$DURATION" --latency "$@" "$url" \
+                >"$W/wrk.out" 2>&1 || die "wrk failed: $(cat "$W/wrk.out")"
         awk '
                 function ms(v) {
                         if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
@@ -197,6 +203,15 @@ run_wrk() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
+# measure RESULTS_FILE URL [wrk args...]: one run appended to RESULTS_FILE.
+measure() {
+        out=$1
+        shift
+        run_wrk "$@" >"$W/one.txt"
+        grep -q NON2XX "$W/one.txt" && die "non-2xx answers from $1"
+        cat "$W/one.txt" >>"$out"
+}
+
 # Offsets vary per request so the per-snapshot result cache misses.
 TOTAL=${MATCHES% *}
 SPAN=$((TOTAL > 60 ? TOTAL - 50 : 1))
@@ -208,6 +223,7 @@ request = function()
 end
 EOF
 
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 say "warming up..."
 DURATION=2s run_wrk "$BASE/api/v1/inventory?$QUERY" >/dev/null
 DURATION=2s run_wrk "http://127.0.0.1:$NGINX_PORT/inventory.json" >/dev/null
@@ -218,9 +234,9 @@ DURATION=2s run_wrk "http://127.0.0.1:$NGINX_PORT/inventory.json" >/dev/null
 r=1
 while [ $r -le "$ROUNDS" ]; do
         say "round $r/$ROUNDS: gpu-shopperd, nginx, gpu-shopperd uncached ($DURATION each)"
-        run_wrk "$BASE/api/v1/inventory?$QUERY" | tee -a "$W/d.txt" | grep -q NON2XX && die "daemon answered non-2xx"
-        run_wrk "http://127.0.0.1:$NGINX_PORT/inventory.json" >>"$W/n.txt"
-        run_wrk "$BASE/api/v1/inventory?$QUERY" -s "$W/vary.lua" >>"$W/u.txt"
+        measure "$W/d.txt" "$BASE/api/v1/inventory?$QUERY"
+        measure "$W/n.txt" "http://127.0.0.1:$NGINX_PORT/inventory.json"
+        measure "$W/u.txt" "$BASE/api/v1/inventory?$QUERY" -s "$W/vary.lua"
         r=$((r + 1))
 done
 
@@ -232,16 +248,18 @@ U_RPS=$(cut -d' ' -f1 "$W/u.txt" | median)
 U_P99=$(cut -d' ' -f2 "$W/u.txt" | median)
 RSS_KB=$(awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status")
 HWM_KB=$(awk '/^VmHWM:/ { print $2 }' "/proc/$DAEMON_PID/status")
+RATIO=$(awk -v a="$D_RPS" -v b="$N_RPS" 'BEGIN { printf "%.2f", a / b }')
 
 cat <<EOF
 gpu-shopper inventory benchmark
-  machine            $(nproc) CPUs, $(uname -sr); wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, median of $ROUNDS
+  machine            $(nproc) CPUs, $(uname -sr); load average $LOAD_BEFORE before, $(cut -d' ' -f1-3 /proc/loadavg) after
+  load               wrk -t$WRK_THREADS -c$CONNECTIONS -d$DURATION, median of $ROUNDS rounds
   catalogue          $LOADED offers loaded ($OFFERS in the simulator)
   query              GET /api/v1/inventory?$QUERY
                      $MATCHES (total, count) -> $BYTES response bytes
-  gpu-shopperd       $D_RPS req/s, p99 $D_P99 ms  ($THREADS HTTP threads)
+  gpu-shopperd       $D_RPS req/s, p99 $D_P99 ms  ($THREADS HTTP threads, access_log $ACCESS_LOG)
   nginx (static)     $N_RPS req/s, p99 $N_P99 ms  ($NGINX_WORKERS workers, same bytes)
-  ratio              $(awk -v a="$D_RPS" -v b="$N_RPS" 'BEGIN { printf "%.2f", a / b }')  (target >= 0.5)
+  ratio              $RATIO  (target >= 0.5)
   uncached queries   $U_RPS req/s, p99 $U_P99 ms  (offset varies per request)
-  daemon RSS         $((RSS_KB / 1024)) MB now, $((HWM_KB / 1024)) MB peak (VmHWM, during the listing)
+  daemon RSS         $((RSS_KB / 1024)) MB now, $((HWM_KB / 1024)) MB peak (VmHWM, listing)
 EOF

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "api/api.h"
+#include "costs/budget_sessions.h"
 #include "log.h"
 #include "plugin/host_api.h"
 #include "random.h"
@@ -23,6 +24,17 @@ static const struct route routes[] = {
         {"GET", "/api/v1/tokens", api_tokens_list, ROUTE_ADMIN},
         {"DELETE", "/api/v1/tokens/:id", api_tokens_revoke, ROUTE_ADMIN},
         {"GET", "/api/v1/events", api_events_list, ROUTE_ADMIN},
+        {"POST", "/api/v1/sessions", api_sessions_create, ROUTE_WRITE},
+        {"GET", "/api/v1/sessions", api_sessions_list, ROUTE_READ},
+        {"GET", "/api/v1/sessions/:id", api_sessions_get, ROUTE_READ},
+        {"DELETE", "/api/v1/sessions/:id", api_sessions_delete, ROUTE_WRITE},
+        {"POST", "/api/v1/sessions/:id/done", api_sessions_done, ROUTE_WRITE},
+        {"POST", "/api/v1/sessions/:id/extend", api_sessions_extend, ROUTE_WRITE},
+        {"POST", "/api/v1/sessions/:id/heartbeat", api_sessions_heartbeat, ROUTE_WRITE},
+        {"GET", "/api/v1/sessions/:id/diagnostics", api_sessions_diagnostics, ROUTE_READ},
+        {"GET", "/api/v1/costs", api_costs_get, ROUTE_READ},
+        {"GET", "/api/v1/costs/summary", api_costs_summary, ROUTE_READ},
+        {"GET", "/api/v1/budgets", api_budgets_list, ROUTE_READ},
 };
 
 static bool authorize(void *ctx, struct http_request *req, int access, struct http_response *res)
@@ -140,6 +152,16 @@ int app_start(struct app *app, const char *config_path)
         r = inventory_start(&app->reg, &app->settings.inventory, &app->inv);
         if (r < 0)
                 goto fail;
+        /* Verification and destroy workers read the view and call plugins. */
+        r = session_service_start(&app->reg, app->inv, &app->settings.sessions,
+                                  app->deployment_id, app->settings.data_dir, &app->sessions);
+        if (r < 0)
+                goto fail;
+        /* The budget monitor stops sessions through the session service. */
+        r = budget_start(&app->settings.budget, app->reg.storage, budget_sessions_stop,
+                         app->sessions, &app->budget);
+        if (r < 0)
+                goto fail;
         memset(&opts, 0, sizeof(opts));
         opts.listen = app->settings.listen;
         opts.port = app->settings.port;
@@ -182,6 +204,11 @@ void app_stop(struct app *app)
         app_set_phase(app, APP_STOPPING);
         http_server_stop(app->http);
         app->http = NULL;
+        budget_stop(app->budget);
+        app->budget = NULL;
+        /* Never destroys an instance: stopping sessions resume at the next start. */
+        session_service_stop(app->sessions);
+        app->sessions = NULL;
         /* Before the plugins shut down: pollers call into them. */
         inventory_stop(app->inv);
         app->inv = NULL;

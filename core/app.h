@@ -11,9 +11,11 @@
 
 #include <stdint.h>
 
+#include "costs/budget.h"
 #include "http/server.h"
 #include "inventory/inventory.h"
 #include "plugin/registry.h"
+#include "session/session_service.h"
 #include "settings.h"
 
 #define DEPLOYMENT_ID_CHARS 12
@@ -26,6 +28,8 @@ struct app {
         struct registry reg;
         struct http_server *http;
         struct inventory *inv; /* pollers and the offer view */
+        struct session_service *sessions; /* provisioning, verification, destroys */
+        struct budget *budget; /* budget admission and monitor */
         struct auth auth;      /* API tokens; immutable after start */
         char deployment_id[DEPLOYMENT_ID_CHARS + 8];
         int64_t started_ms;

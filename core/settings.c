@@ -128,6 +128,8 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
 {
         struct cfg_doc *doc = NULL;
         struct gs_config *server = NULL, *logc = NULL, *inv = NULL, *auth = NULL;
+        struct gs_config *sessions = NULL;
+        struct gs_config *budget = NULL;
         size_t n;
         int r;
 
@@ -164,6 +166,13 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
                                    sizeof(struct gs_config_key), &auth, errs);
         if (auth)
                 read_auth(auth, doc, path, s, errs);
+        (void)cfg_section_validate(doc, "sessions", core_schema_keys("sessions"),
+                                   sizeof(struct gs_config_key), &sessions, errs);
+        if (sessions)
+                session_settings_read(sessions, doc, path, &s->sessions, errs);
+        (void)cfg_section_validate(doc, BUDGET_SECTION, core_schema_keys(BUDGET_SECTION),
+                                   sizeof(struct gs_config_key), &budget, errs);
+        budget_settings_read(budget, doc, path, &s->budget, errs);
         (void)registry_load(reg, doc, s->plugin_dir ? s->plugin_dir : ".", errs);
         warn_readable_secrets(path, doc, reg);
         r = cfg_errors_count(errs) ? GS_E_CONFIG : 0;
@@ -172,6 +181,8 @@ done:
         cfg_config_free(logc);
         cfg_config_free(inv);
         cfg_config_free(auth);
+        cfg_config_free(sessions);
+        cfg_config_free(budget);
         cfg_doc_free(doc);
         if (r == 0 && cfg_errors_count(errs))
                 r = GS_E_CONFIG;
@@ -184,5 +195,6 @@ void settings_done(struct settings *s)
         free(s->plugin_dir);
         free(s->data_dir);
         free(s->config_path);
+        budget_settings_done(&s->budget);
         memset(s, 0, sizeof(*s));
 }

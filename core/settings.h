@@ -14,7 +14,9 @@
 
 #include "auth/auth.h"
 #include "config/config.h"
+#include "costs/budget_settings.h"
 #include "plugin/registry.h"
+#include "session/session_settings.h"
 
 /* [inventory]: the pollers' timing and bounds. */
 struct inventory_settings {
@@ -42,6 +44,8 @@ struct settings {
         char *config_path;
         struct inventory_settings inventory;
         struct auth_settings auth;
+        struct session_settings sessions; /* [sessions] */
+        struct budget_settings budget;    /* [budget], [budget.<consumer>] */
 };
 
 /*

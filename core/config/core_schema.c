@@ -3,9 +3,13 @@
 
 #include <string.h>
 
+#include "domain/session_id.h"
+#include "domain/session_request.h"
+#include "domain/session_retry.h"
 #include "domain/units.h"
 
 #define PROVIDER_PREFIX "provider."
+#define BUDGET_PREFIX "budget."
 
 static const struct gs_config_key server_keys[] = {
         {.name = "listen", .type = GS_CFG_STRING, .default_value = "127.0.0.1",
@@ -72,6 +76,86 @@ static const struct gs_config_key auth_keys[] = {
         {.name = NULL},
 };
 
+static const struct gs_config_key sessions_keys[] = {
+        {.name = "max_reservation_hours", .type = GS_CFG_INT, .default_value = "12", .min = 1,
+         .max = SESSION_RESERVATION_HOURS_LIMIT,
+         .description = "longest reservation, and the hard maximum an extension may reach, "
+                        "counted from started_at"},
+        {.name = "default_disk_gb", .type = GS_CFG_INT, .default_value = "50", .min = 1,
+         .max = SESSION_DISK_GB_LIMIT, .description = "disk_gb when a request gives none"},
+        {.name = "min_disk_gb", .type = GS_CFG_INT, .default_value = "10", .min = 1,
+         .max = SESSION_DISK_GB_LIMIT, .description = "smallest disk_gb accepted"},
+        {.name = "max_disk_gb", .type = GS_CFG_INT, .default_value = "2048", .min = 1,
+         .max = SESSION_DISK_GB_LIMIT, .description = "largest disk_gb accepted"},
+        {.name = "max_active_per_consumer", .type = GS_CFG_INT, .default_value = "100",
+         .min = 1, .max = 100000,
+         .description = "live (not stopped or failed) sessions one consumer may have"},
+        {.name = "verify_timeout", .type = GS_CFG_DURATION_MS, .default_value = "10m",
+         .min = MS_PER_SECOND, .max = 24 * MS_PER_HOUR,
+         .description = "time from the create to a working SSH login before the instance is "
+                        "destroyed and the session fails"},
+        {.name = "verify_poll_interval", .type = GS_CFG_DURATION_MS, .default_value = "5s",
+         .min = SESSIONS_INTERVAL_MIN_MS, .max = 10 * MS_PER_MINUTE,
+         .description = "first delay between verification polls; doubles per poll"},
+        {.name = "verify_poll_max_interval", .type = GS_CFG_DURATION_MS, .default_value = "30s",
+         .min = SESSIONS_INTERVAL_MIN_MS, .max = 10 * MS_PER_MINUTE,
+         .description = "cap on the delay between verification polls"},
+        {.name = "verify_auth_failures", .type = GS_CFG_INT, .default_value = "5", .min = 1,
+         .max = 100,
+         .description = "consecutive SSH key refusals that fail a verification early"},
+        {.name = "ssh_probe_timeout", .type = GS_CFG_DURATION_MS, .default_value = "30s",
+         .min = SESSIONS_INTERVAL_MIN_MS, .max = SESSIONS_PROBE_TIMEOUT_MAX_MS,
+         .description = "budget of one SSH connect, login and command"},
+        {.name = "destroy_confirm_interval", .type = GS_CFG_DURATION_MS, .default_value = "10s",
+         .min = SESSIONS_INTERVAL_MIN_MS, .max = MS_PER_HOUR,
+         .description = "spacing of the \"instance gone\" observations after a destroy"},
+        {.name = "destroy_confirmations", .type = GS_CFG_INT, .default_value = "2", .min = 1,
+         .max = 20,
+         .description = "consecutive \"gone\" observations before a session is stopped"},
+        {.name = "destroy_retry_backoff", .type = GS_CFG_DURATION_MS, .default_value = "5s",
+         .min = SESSIONS_INTERVAL_MIN_MS, .max = MS_PER_HOUR,
+         .description = "delay after a failed destroy or status call; doubles per failure"},
+        {.name = "destroy_max_backoff", .type = GS_CFG_DURATION_MS, .default_value = "5m",
+         .min = SESSIONS_INTERVAL_MIN_MS, .max = 24 * MS_PER_HOUR,
+         .description = "cap on the destroy retry delay (retries never stop)"},
+        {.name = "workers", .type = GS_CFG_INT, .default_value = "4", .min = 1,
+         .max = SESSIONS_WORKERS_MAX,
+         .description = "threads verifying new instances and destroying stopped ones"},
+        {.name = "auto_retry_max_attempts", .type = GS_CFG_INT, .default_value = "3", .min = 1,
+         .max = SESSION_RETRY_ATTEMPTS_LIMIT,
+         .description = "fallback offers auto_retry tries after a stale one"},
+        {.name = "auto_retry_max_price_pct", .type = GS_CFG_INT, .default_value = "120",
+         .min = 100, .max = 1000,
+         .description = "a fallback offer costs at most this percentage of the original"},
+        {.name = NULL},
+};
+
+static const struct gs_config_key budget_keys[] = {
+        {.name = "max_running_usd_per_hour", .type = GS_CFG_PRICE_UUSD, .default_value = "0",
+         .min = 0, .max = BUDGET_USD_MAX_UUSD,
+         .description = "ceiling on the summed $/h of pending, provisioning and running "
+                        "sessions; a provision above it gets 402 (0 = no ceiling)"},
+        {.name = "policy", .type = GS_CFG_ENUM, .default_value = "alert", .choices = "alert|stop",
+         .description = "when a consumer's monthly spend passes its budget: alert (log and "
+                        "count) or stop (also stop its sessions)"},
+        {.name = "check_interval", .type = GS_CFG_DURATION_MS, .default_value = "60s",
+         .min = BUDGET_CHECK_INTERVAL_MIN_MS, .max = MS_PER_HOUR,
+         .description = "how often running spend is checked against the budgets"},
+        {.name = "default_monthly_usd", .type = GS_CFG_PRICE_UUSD, .default_value = "0",
+         .min = 0, .max = BUDGET_USD_MAX_UUSD,
+         .description = "monthly budget of consumers without a [budget.<consumer>] section "
+                        "(0 = none)"},
+        {.name = NULL},
+};
+
+/* [budget.<consumer>] */
+static const struct gs_config_key budget_consumer_keys[] = {
+        {.name = "monthly_usd", .type = GS_CFG_PRICE_UUSD, .flags = GS_CFG_REQUIRED, .min = 1,
+         .max = BUDGET_USD_MAX_UUSD,
+         .description = "the consumer's budget per UTC calendar month (USD, e.g. 100.00)"},
+        {.name = NULL},
+};
+
 /* Only the reserved `plugin` key, which validation adds itself. */
 static const struct gs_config_key storage_keys[] = {
         {.name = NULL},
@@ -86,6 +170,8 @@ static const struct {
         {"storage", storage_keys},
         {"inventory", inventory_keys},
         {"auth", auth_keys},
+        {"sessions", sessions_keys},
+        {"budget", budget_keys},
 };
 
 const struct gs_config_key *core_schema_keys(const char *section)
@@ -93,6 +179,9 @@ const struct gs_config_key *core_schema_keys(const char *section)
         for (size_t i = 0; section && i < sizeof(core_sections) / sizeof(core_sections[0]); i++)
                 if (strcmp(section, core_sections[i].section) == 0)
                         return core_sections[i].keys;
+        if (section && strncmp(section, BUDGET_PREFIX, strlen(BUDGET_PREFIX)) == 0 &&
+            session_id_is_valid_consumer(section + strlen(BUDGET_PREFIX)))
+                return budget_consumer_keys;
         return NULL;
 }
 
@@ -121,5 +210,6 @@ bool core_schema_is_known_section(const char *section)
 
 const char *core_schema_section_names(void)
 {
-        return "server, log, storage, inventory, auth, provider.<name>";
+        return "server, log, storage, inventory, auth, sessions, budget, budget.<consumer>, "
+               "provider.<name>";
 }

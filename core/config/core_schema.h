@@ -18,11 +18,22 @@
 /* Most offers [inventory] max_offers_per_provider may allow. */
 #define INVENTORY_OFFERS_HARD_MAX 1000000
 
+/* [sessions]: shortest poll/confirm/backoff interval, most workers, longest
+ * SSH probe (checked against the job queue and ssh_probe in session_settings.c). */
+#define SESSIONS_INTERVAL_MIN_MS 10
+#define SESSIONS_WORKERS_MAX 64
+#define SESSIONS_PROBE_TIMEOUT_MAX_MS 600000
+
+/* [budget]: shortest check interval; largest amount in USD (micro-USD). */
+#define BUDGET_CHECK_INTERVAL_MIN_MS 100
+#define BUDGET_USD_MAX_UUSD INT64_C(1000000000000000)
+
 /* Longest instance name in [provider.<name>]. */
 #define CORE_SCHEMA_MAX_INSTANCE_NAME 32
 
-/* Key table of a core section ([storage]: an empty table), NULL for any other
- * section, [provider.*] included. */
+/* Key table of a core section ([storage]: an empty table; [budget.<consumer>]
+ * with a valid consumer id: its table), NULL for any other section,
+ * [provider.*] included. */
 const struct gs_config_key *core_schema_keys(const char *section);
 /* server, log, storage, inventory, or provider.<name> with <name> in [a-z0-9_-]. */
 bool core_schema_is_known_section(const char *section);

@@ -141,9 +141,11 @@ static const struct model models[] = {
 static const char *const vendor_words[] = {"nvidia", "geforce", "tesla"};
 /* Dropped when leading only if "rtx" follows ("Quadro RTX 8000", "Q RTX 8000"). */
 static const char *const rtx_line_words[] = {"quadro", "q"};
-/* Memory technology words: not part of the model. */
+/* Memory technology words, and a "GB" not taken by a memory size: not part
+ * of the model (a kept "GB" could pair with a number once the words between
+ * them are gone, so normalising the model again would change it). */
 static const char *const mem_type_words[] = {"hbm2", "hbm2e", "hbm3", "hbm3e",
-                                             "gddr6", "gddr6x", "gddr7"};
+                                             "gddr6", "gddr6x", "gddr7", "gb"};
 
 struct token {
         const char *s;
@@ -397,10 +399,11 @@ int gpu_name_normalize(const char *raw, struct gpu_name *ret_name)
         struct token model_toks[GPU_NAME_TOKENS_MAX];
         char key[GPU_NAME_RAW_MAX + 1];
         char joined[GPU_NAME_RAW_MAX + 1];
-        struct gpu_name out = {{0}};
+        struct gpu_name out = {{0}}, again;
         const char *ff = NULL, *peeled_ff = NULL;
         const struct model *m;
         uint32_t mem_gb = 0, peeled_gb = 0;
+        bool cut;
         size_t raw_len, ntok, nmodel = 0, first = 0, klen = 0, koff, jlen = 0, i;
 
         if (!raw || !ret_name)
@@ -482,11 +485,18 @@ int gpu_name_normalize(const char *raw, struct gpu_name *ret_name)
                         memcpy(joined + jlen, model_toks[i].s, model_toks[i].len);
                         jlen += model_toks[i].len;
                 }
+                cut = jlen >= sizeof(out.model);
                 copy_bounded(out.model, sizeof(out.model), joined, jlen);
                 /* A cut may leave a trailing blank; idempotence wants none. */
                 jlen = strlen(out.model);
                 while (jlen > 0 && out.model[jlen - 1] == ' ')
                         out.model[--jlen] = '\0';
+                /* A cut also changes the key ("A100@@...@x" cut to "A100@@...@"
+                 * is A100): settle on what the cut name normalises to, so that
+                 * normalising the model again is a no-op. The cut name fits
+                 * the field, so this recursion is one level deep. */
+                if (cut && gpu_name_normalize(out.model, &again) == 0)
+                        memcpy(out.model, again.model, sizeof(out.model));
         }
         if (ff)
                 copy_bounded(out.form_factor, sizeof(out.form_factor), ff, strlen(ff));

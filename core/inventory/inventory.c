@@ -18,8 +18,10 @@ struct inventory {
          * by build_lock, which also serialises view builds. */
         pthread_mutex_t build_lock;
         struct snapshot *snaps[OFFER_FILTER_PROVIDERS_MAX];
-        /* The view requests read; swapped under view_lock, held briefly. */
-        pthread_mutex_t view_lock;
+        /* The view requests read. Requests take a reference under the read
+         * lock (never waiting for each other); a swap takes the write lock
+         * for one pointer store. */
+        pthread_rwlock_t view_lock;
         struct view *view;
 };
 
@@ -27,10 +29,10 @@ static void swap_view(struct inventory *inv, struct view *v)
 {
         struct view *old;
 
-        pthread_mutex_lock(&inv->view_lock);
+        pthread_rwlock_wrlock(&inv->view_lock);
         old = inv->view;
         inv->view = v;
-        pthread_mutex_unlock(&inv->view_lock);
+        pthread_rwlock_unlock(&inv->view_lock);
         view_unref(old);
 }
 
@@ -61,7 +63,7 @@ static void inventory_free(struct inventory *inv)
         view_unref(inv->view);
         for (size_t i = 0; i < inv->n; i++)
                 snapshot_unref(inv->snaps[i]);
-        pthread_mutex_destroy(&inv->view_lock);
+        pthread_rwlock_destroy(&inv->view_lock);
         pthread_mutex_destroy(&inv->build_lock);
         free(inv);
 }
@@ -87,7 +89,7 @@ int inventory_start(struct registry *reg, const struct inventory_settings *setti
                 free(inv);
                 return GS_E_NOMEM;
         }
-        if (pthread_mutex_init(&inv->view_lock, NULL) != 0) {
+        if (pthread_rwlock_init(&inv->view_lock, NULL) != 0) {
                 pthread_mutex_destroy(&inv->build_lock);
                 free(inv);
                 return GS_E_NOMEM;
@@ -130,9 +132,9 @@ struct view *inventory_view(struct inventory *inv)
 
         if (!inv)
                 return NULL;
-        pthread_mutex_lock(&inv->view_lock);
+        pthread_rwlock_rdlock(&inv->view_lock);
         v = view_ref(inv->view);
-        pthread_mutex_unlock(&inv->view_lock);
+        pthread_rwlock_unlock(&inv->view_lock);
         return v;
 }
 

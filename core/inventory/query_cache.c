@@ -37,8 +37,8 @@ struct qc_entry {
 };
 
 struct qc_stripe {
-        pthread_mutex_t lock;
-        unsigned next; /* round-robin victim */
+        pthread_rwlock_t lock; /* readers share it: hits never wait for each other */
+        unsigned next;         /* round-robin victim, under the write lock */
         struct qc_entry e[QUERY_CACHE_WAYS];
 };
 
@@ -85,12 +85,12 @@ struct query_cache *query_cache_new(void)
         if (!c)
                 return NULL;
         for (i = 0; i < QUERY_CACHE_STRIPES; i++)
-                if (pthread_mutex_init(&c->s[i].lock, NULL) != 0)
+                if (pthread_rwlock_init(&c->s[i].lock, NULL) != 0)
                         goto fail;
         return c;
 fail:
         while (i-- > 0)
-                pthread_mutex_destroy(&c->s[i].lock);
+                pthread_rwlock_destroy(&c->s[i].lock);
         free(c);
         return NULL;
 }
@@ -102,7 +102,7 @@ void query_cache_free(struct query_cache *c)
         for (size_t i = 0; i < QUERY_CACHE_STRIPES; i++) {
                 for (size_t j = 0; j < QUERY_CACHE_WAYS; j++)
                         free(c->s[i].e[j].page);
-                pthread_mutex_destroy(&c->s[i].lock);
+                pthread_rwlock_destroy(&c->s[i].lock);
         }
         free(c);
 }
@@ -120,7 +120,7 @@ bool query_cache_get(struct query_cache *c, const struct offer_filter *f, enum o
                 return false;
         make_key(f, s, offset, limit, &k, &h);
         st = &c->s[h % QUERY_CACHE_STRIPES];
-        pthread_mutex_lock(&st->lock);
+        pthread_rwlock_rdlock(&st->lock);
         for (size_t j = 0; j < QUERY_CACHE_WAYS; j++) {
                 struct qc_entry *e = &st->e[j];
 
@@ -133,7 +133,7 @@ bool query_cache_get(struct query_cache *c, const struct offer_filter *f, enum o
                 hit = true;
                 break;
         }
-        pthread_mutex_unlock(&st->lock);
+        pthread_rwlock_unlock(&st->lock);
         return hit;
 }
 
@@ -157,12 +157,12 @@ void query_cache_put(struct query_cache *c, const struct offer_filter *f, enum o
         }
         make_key(f, s, offset, limit, &k, &h);
         st = &c->s[h % QUERY_CACHE_STRIPES];
-        pthread_mutex_lock(&st->lock);
+        pthread_rwlock_wrlock(&st->lock);
         for (size_t j = 0; j < QUERY_CACHE_WAYS; j++) {
                 e = &st->e[j];
                 if (e->used && e->hash == h && memcmp(&e->key, &k, sizeof(k)) == 0) {
                         /* another thread got there first */
-                        pthread_mutex_unlock(&st->lock);
+                        pthread_rwlock_unlock(&st->lock);
                         free(copy);
                         return;
                 }
@@ -176,5 +176,5 @@ void query_cache_put(struct query_cache *c, const struct offer_filter *f, enum o
         e->count = count;
         e->total = total;
         e->page = copy;
-        pthread_mutex_unlock(&st->lock);
+        pthread_rwlock_unlock(&st->lock);
 }

@@ -6,8 +6,8 @@
  * repeated query costs a hash and a copy instead of a scan. Ages are not
  * cached: they are computed per request from the offers.
  *
- * Thread-safe: lock striping by key hash; each critical section is a lookup
- * or an insert of at most `limit` pointers.
+ * Thread-safe: read-write locks striped by key hash; a hit holds a read lock
+ * for one lookup and a copy of at most `limit` pointers.
  */
 #ifndef GS_QUERY_CACHE_H
 #define GS_QUERY_CACHE_H

@@ -351,8 +351,13 @@ static json_t *load(const char *body, size_t len, struct td_perr *perr)
                 return NULL;
         }
         root = json_loadb(body, len, 0, &jerr);
-        if (!root)
-                td_perr_set(perr, "invalid JSON at byte %d: %s", jerr.position, jerr.text);
+        if (!root) {
+                /* jansson quotes the offending bytes ("near '...'"): sanitize. */
+                char text[sizeof(jerr.text)];
+
+                td_sanitize(jerr.text, strlen(jerr.text), text, sizeof(text));
+                td_perr_set(perr, "invalid JSON at byte %d: %s", jerr.position, text);
+        }
         return root;
 }
 

@@ -18,7 +18,8 @@ FAST_INVENTORY = ("[inventory]\nrefresh_interval = 1s\nretry_backoff = 200ms\n"
                   "max_backoff = 3s\n")
 # Plugin timeouts below the sim's hang so a hung listing fails quickly;
 # min_reliability 0 lists every Vast.ai offer of the catalogue.
-VAST_EXTRA = "timeout = 2s\nconnect_timeout = 1s\nmin_reliability = 0\nmax_response_bytes = 4194304\n"
+VAST_EXTRA = ("timeout = 2s\nconnect_timeout = 1s\nmin_reliability = 0\n"
+              "max_response_bytes = 4194304\n")
 TD_EXTRA = "timeout = 2s\nconnect_timeout = 1s\nmax_response_bytes = 4194304\n"
 PROVIDERS = ("vastai", "tensordock")
 PAGE_ALL = 1000

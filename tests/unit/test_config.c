@@ -995,7 +995,13 @@ static void test_core_schema_knows_its_sections(void **state)
         assert_false(core_schema_is_known_section("providers"));
         assert_false(core_schema_is_known_section("Server"));
         assert_false(core_schema_is_known_section(NULL));
-        assert_string_equal(core_schema_section_names(), "server, log, storage, inventory, auth, provider.<name>");
+        assert_string_equal(core_schema_section_names(),
+                            "server, log, storage, inventory, auth, sessions, budget, "
+                            "budget.<consumer>, provider.<name>");
+        assert_non_null(core_schema_keys("budget"));
+        assert_non_null(core_schema_keys("budget.my-app"));
+        assert_null(core_schema_keys("budget.bad/name"));
+        assert_false(core_schema_is_known_section("budget."));
 }
 
 /* ---- files and the error list ----------------------------------------- */

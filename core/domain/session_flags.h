@@ -1,0 +1,13 @@
+/*
+ * session_flags.h - the core-defined bits of gs_session_record.flags
+ * (stored as is). Append new bits; never renumber one.
+ */
+#ifndef GS_SESSION_FLAGS_H
+#define GS_SESSION_FLAGS_H
+
+#include <stdint.h>
+
+/* The client asked for auto_retry (fall back to a comparable offer). */
+#define SESSION_FLAG_AUTO_RETRY (UINT32_C(1) << 0)
+
+#endif /* GS_SESSION_FLAGS_H */

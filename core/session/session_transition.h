@@ -1,0 +1,50 @@
+/*
+ * session_transition.h - the one way a session's stored state changes: under
+ * the session's in-process lock, read the record, ask the state machine
+ * (session_fsm_next) whether `event` is allowed, let the caller change
+ * fields, then compare-and-set on the status that was read. Two actors can
+ * never both win; DONE/DELETE on a stopping session change nothing.
+ * Thread-safe.
+ */
+#ifndef GS_SESSION_TRANSITION_H
+#define GS_SESSION_TRANSITION_H
+
+#include <stdbool.h>
+
+#include "domain/session_fsm.h"
+#include "session/session_service.h"
+
+struct session_change;
+
+/* Change fields of rec (its status is already the new one; old_status is the
+ * stored one). Return 0 to write, or a GS_E_* (with err) to abandon. */
+typedef int (*session_mutate_fn)(struct gs_session_record *rec, int old_status,
+                                 struct session_change *change, struct gs_error *err);
+
+struct session_change {
+        int event;            /* enum session_event */
+        session_mutate_fn fn; /* may be NULL */
+        void *ctx;            /* for fn */
+        /* Filled by fn when the write must append a ledger entry. */
+        struct gs_cost_entry ledger;
+        bool has_ledger;
+        /* Outputs, written on success and on failure: */
+        int old_status;  /* status read, -1 when the session was not read */
+        bool idempotent; /* DONE/DELETE on a stopping session: nothing written */
+};
+
+void session_change_init(struct session_change *c, int event, session_mutate_fn fn, void *ctx);
+
+/*
+ * Apply c to session id. 0 and (when ret_rec is not NULL) the record as
+ * written; GS_E_NOTFOUND; GS_E_CONFLICT with err naming the current status
+ * when the event is not allowed (or the status changed between read and
+ * write); the mutate function's error; storage errors.
+ */
+int session_transition(struct session_service *svc, const char *id, struct session_change *c,
+                       struct gs_session_record *ret_rec, struct gs_error *err);
+/* The same, for a caller that already holds the session's lock. */
+int session_transition_locked(struct session_service *svc, const char *id, struct session_change *c,
+                              struct gs_session_record *ret_rec, struct gs_error *err);
+
+#endif /* GS_SESSION_TRANSITION_H */
