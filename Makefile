@@ -27,8 +27,11 @@ check-config: build
 asan:
 	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS='-DGS_SANITIZE=address;undefined'
 
+# Unit and plugin tests under valgrind memcheck, then the black-box tests with
+# the daemon under valgrind (any error or leak fails the test).
 valgrind: build
-	cd $(BUILD_DIR) && GS_VALGRIND=1 ctest --output-on-failure -j $(JOBS) -LE 'fuzz'
+	cd $(BUILD_DIR) && ctest -T memcheck --output-on-failure -j $(JOBS) -L 'unit|plugin'
+	cd $(BUILD_DIR) && GS_VALGRIND=1 ctest --output-on-failure -j $(JOBS) -L blackbox
 
 clean:
 	rm -rf build build-asan
