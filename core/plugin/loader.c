@@ -2,6 +2,7 @@
 #include "plugin/loader.h"
 
 #include <ltdl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,53 +57,89 @@ static const char *kind_name(uint32_t kind)
 #define FAIL(...)                                                                                  \
         (void)snprintf(msg, msg_len, __VA_ARGS__)
 
+/* One op slot of an ops table: its offset and name. */
+struct op_slot {
+        size_t off;
+        const char *name;
+};
+
+/* The part both ops tables share: their header (struct_size, flags, caps,
+ * config_key_size, config_keys) and a list of required ops. */
+struct ops_header {
+        uint32_t struct_size, flags, caps, config_key_size;
+        const struct gs_config_key *config_keys;
+};
+
+_Static_assert(offsetof(struct gs_provider_ops, config_keys) ==
+                       offsetof(struct ops_header, config_keys) &&
+               offsetof(struct gs_storage_ops, config_keys) ==
+                       offsetof(struct ops_header, config_keys),
+               "ops tables no longer share the header layout");
+
+static bool slot_is_null(const void *ops, size_t off)
+{
+        void (*fn)(void);
+
+        memcpy(&fn, (const char *)ops + off, sizeof(fn));
+        return fn == NULL;
+}
+
+static int check_common(const void *ops, const char *kind, size_t min_size,
+                        const struct op_slot *required, size_t n, char *msg, size_t msg_len)
+{
+        struct ops_header h;
+
+        memcpy(&h, ops, sizeof(h));
+        if (h.struct_size < min_size) {
+                FAIL("its %s ops table is truncated (%u bytes, ABI 1.0 needs %zu); rebuild it "
+                     "against this SDK",
+                     kind, h.struct_size, min_size);
+                return GS_E_PLUGIN;
+        }
+        for (size_t i = 0; i < n; i++) {
+                if (slot_is_null(ops, required[i].off)) {
+                        FAIL("required op '%s' is missing (NULL in its %s ops table)",
+                             required[i].name, kind);
+                        return GS_E_PLUGIN;
+                }
+        }
+        if (h.config_keys && h.config_key_size < CONFIG_KEY_V1_0_SIZE) {
+                FAIL("its config key table has element size %u, ABI 1.0 needs %zu",
+                     h.config_key_size, CONFIG_KEY_V1_0_SIZE);
+                return GS_E_PLUGIN;
+        }
+        return 0;
+}
+
+#define SLOT(type, op) {offsetof(struct type, op), #op}
+
 static int check_provider_ops(const struct gs_provider_ops *ops, char *msg, size_t msg_len)
 {
-        static const struct {
-                size_t off;
-                const char *name;
-        } required[] = {
-                {offsetof(struct gs_provider_ops, init), "init"},
-                {offsetof(struct gs_provider_ops, shutdown), "shutdown"},
-                {offsetof(struct gs_provider_ops, list_offers), "list_offers"},
-                {offsetof(struct gs_provider_ops, create_instance), "create_instance"},
-                {offsetof(struct gs_provider_ops, destroy_instance), "destroy_instance"},
+        static const struct op_slot required[] = {
+                SLOT(gs_provider_ops, init),
+                SLOT(gs_provider_ops, shutdown),
+                SLOT(gs_provider_ops, list_offers),
+                SLOT(gs_provider_ops, create_instance),
+                SLOT(gs_provider_ops, destroy_instance),
         };
         static const struct {
                 uint32_t cap;
                 const char *cap_name;
-                size_t off;
-                const char *name;
+                struct op_slot op;
         } caps[] = {
-                {GS_PROV_CAP_STATUS, "GS_PROV_CAP_STATUS", offsetof(struct gs_provider_ops, get_instance),
-                 "get_instance"},
+                {GS_PROV_CAP_STATUS, "GS_PROV_CAP_STATUS", SLOT(gs_provider_ops, get_instance)},
                 {GS_PROV_CAP_RECONCILE, "GS_PROV_CAP_RECONCILE",
-                 offsetof(struct gs_provider_ops, list_instances), "list_instances"},
+                 SLOT(gs_provider_ops, list_instances)},
         };
+        int r = check_common(ops, "provider", PROVIDER_OPS_V1_0_SIZE, required,
+                             sizeof(required) / sizeof(required[0]), msg, msg_len);
 
-        if (ops->struct_size < PROVIDER_OPS_V1_0_SIZE) {
-                FAIL("its provider ops table is truncated (%u bytes, ABI 1.0 needs %zu); rebuild "
-                     "it against this SDK",
-                     ops->struct_size, PROVIDER_OPS_V1_0_SIZE);
-                return GS_E_PLUGIN;
-        }
-        for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-                void (*fn)(void);
-
-                memcpy(&fn, (const char *)ops + required[i].off, sizeof(fn));
-                if (!fn) {
-                        FAIL("required op '%s' is missing (NULL in its provider ops table)",
-                             required[i].name);
-                        return GS_E_PLUGIN;
-                }
-        }
+        if (r < 0)
+                return r;
         for (size_t i = 0; i < sizeof(caps) / sizeof(caps[0]); i++) {
-                void (*fn)(void);
-
-                memcpy(&fn, (const char *)ops + caps[i].off, sizeof(fn));
-                if ((ops->caps & caps[i].cap) && !fn) {
+                if ((ops->caps & caps[i].cap) && slot_is_null(ops, caps[i].op.off)) {
                         FAIL("it announces %s but its op '%s' is NULL", caps[i].cap_name,
-                             caps[i].name);
+                             caps[i].op.name);
                         return GS_E_PLUGIN;
                 }
         }
@@ -111,60 +148,24 @@ static int check_provider_ops(const struct gs_provider_ops *ops, char *msg, size
                      ops->caps & ~GS_PROV_CAP_KNOWN_MASK);
                 return GS_E_PLUGIN;
         }
-        if (ops->config_keys && ops->config_key_size < CONFIG_KEY_V1_0_SIZE) {
-                FAIL("its config key table has element size %u, ABI 1.0 needs %zu",
-                     ops->config_key_size, CONFIG_KEY_V1_0_SIZE);
-                return GS_E_PLUGIN;
-        }
         return 0;
 }
 
 static int check_storage_ops(const struct gs_storage_ops *ops, char *msg, size_t msg_len)
 {
-        static const struct {
-                size_t off;
-                const char *name;
-        } required[] = {
-                {offsetof(struct gs_storage_ops, init), "init"},
-                {offsetof(struct gs_storage_ops, shutdown), "shutdown"},
-                {offsetof(struct gs_storage_ops, meta_get), "meta_get"},
-                {offsetof(struct gs_storage_ops, meta_set_if_absent), "meta_set_if_absent"},
-                {offsetof(struct gs_storage_ops, session_insert), "session_insert"},
-                {offsetof(struct gs_storage_ops, session_get), "session_get"},
-                {offsetof(struct gs_storage_ops, session_list), "session_list"},
-                {offsetof(struct gs_storage_ops, session_update), "session_update"},
-                {offsetof(struct gs_storage_ops, cost_append), "cost_append"},
-                {offsetof(struct gs_storage_ops, cost_aggregate), "cost_aggregate"},
-                {offsetof(struct gs_storage_ops, event_append), "event_append"},
-                {offsetof(struct gs_storage_ops, event_list), "event_list"},
-                {offsetof(struct gs_storage_ops, token_insert), "token_insert"},
-                {offsetof(struct gs_storage_ops, token_find_by_hash), "token_find_by_hash"},
-                {offsetof(struct gs_storage_ops, token_list), "token_list"},
-                {offsetof(struct gs_storage_ops, token_revoke), "token_revoke"},
+        static const struct op_slot required[] = {
+                SLOT(gs_storage_ops, init),           SLOT(gs_storage_ops, shutdown),
+                SLOT(gs_storage_ops, meta_get),       SLOT(gs_storage_ops, meta_set_if_absent),
+                SLOT(gs_storage_ops, session_insert), SLOT(gs_storage_ops, session_get),
+                SLOT(gs_storage_ops, session_list),   SLOT(gs_storage_ops, session_update),
+                SLOT(gs_storage_ops, cost_append),    SLOT(gs_storage_ops, cost_aggregate),
+                SLOT(gs_storage_ops, event_append),   SLOT(gs_storage_ops, event_list),
+                SLOT(gs_storage_ops, token_insert),   SLOT(gs_storage_ops, token_find_by_hash),
+                SLOT(gs_storage_ops, token_list),     SLOT(gs_storage_ops, token_revoke),
         };
 
-        if (ops->struct_size < STORAGE_OPS_V1_0_SIZE) {
-                FAIL("its storage ops table is truncated (%u bytes, ABI 1.0 needs %zu); rebuild "
-                     "it against this SDK",
-                     ops->struct_size, STORAGE_OPS_V1_0_SIZE);
-                return GS_E_PLUGIN;
-        }
-        for (size_t i = 0; i < sizeof(required) / sizeof(required[0]); i++) {
-                void (*fn)(void);
-
-                memcpy(&fn, (const char *)ops + required[i].off, sizeof(fn));
-                if (!fn) {
-                        FAIL("required op '%s' is missing (NULL in its storage ops table)",
-                             required[i].name);
-                        return GS_E_PLUGIN;
-                }
-        }
-        if (ops->config_keys && ops->config_key_size < CONFIG_KEY_V1_0_SIZE) {
-                FAIL("its config key table has element size %u, ABI 1.0 needs %zu",
-                     ops->config_key_size, CONFIG_KEY_V1_0_SIZE);
-                return GS_E_PLUGIN;
-        }
-        return 0;
+        return check_common(ops, "storage", STORAGE_OPS_V1_0_SIZE, required,
+                            sizeof(required) / sizeof(required[0]), msg, msg_len);
 }
 
 int loader_check_ops(uint32_t kind, const void *ops, char *msg, size_t msg_len)
