@@ -64,8 +64,8 @@ static void refuse(struct cost_budget_refusal *r, int verdict, int64_t limit, in
 int cost_budget_admit(const struct cost_budget_request *req,
                       struct cost_budget_refusal *ret_refusal)
 {
-        int64_t projected = cost_budget_projected_uusd(req->price_uusd_per_hour,
-                                                       req->reservation_hours);
+        int64_t projected =
+                cost_budget_projected_uusd(req->price_uusd_per_hour, req->reservation_hours);
         int64_t price = req->price_uusd_per_hour > 0 ? req->price_uusd_per_hour : 0;
 
         if (req->monthly_limit_uusd > 0 &&

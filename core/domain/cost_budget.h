@@ -35,21 +35,21 @@ enum cost_budget_verdict {
 };
 
 struct cost_budget_request {
-        int64_t monthly_limit_uusd;        /* the consumer's budget; 0 = none */
-        int64_t month_spent_uusd;          /* month-to-date, live costs included */
-        int64_t price_uusd_per_hour;       /* of the offer asked for */
+        int64_t monthly_limit_uusd;  /* the consumer's budget; 0 = none */
+        int64_t month_spent_uusd;    /* month-to-date, live costs included */
+        int64_t price_uusd_per_hour; /* of the offer asked for */
         uint32_t reservation_hours;
-        int64_t ceiling_uusd_per_hour;     /* global; 0 = none */
-        int64_t running_uusd_per_hour;     /* summed price of billing sessions */
+        int64_t ceiling_uusd_per_hour; /* global; 0 = none */
+        int64_t running_uusd_per_hour; /* summed price of billing sessions */
 };
 
 /* Why a request was refused, with the numbers for the client. */
 struct cost_budget_refusal {
-        int verdict;             /* enum cost_budget_verdict */
-        int64_t limit_uusd;      /* monthly budget, or ceiling $/h */
-        int64_t current_uusd;    /* month-to-date spend, or running $/h */
-        int64_t requested_uusd;  /* projected cost, or the new price $/h */
-        int64_t resulting_uusd;  /* current + requested */
+        int verdict;            /* enum cost_budget_verdict */
+        int64_t limit_uusd;     /* monthly budget, or ceiling $/h */
+        int64_t current_uusd;   /* month-to-date spend, or running $/h */
+        int64_t requested_uusd; /* projected cost, or the new price $/h */
+        int64_t resulting_uusd; /* current + requested */
 };
 
 /* "alert" | "stop". */

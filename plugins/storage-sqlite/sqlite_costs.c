@@ -17,6 +17,10 @@
  * The window becomes a bounded range on start_ms: no entry is longer than
  * cost_stats.max_span_ms, so one ending after `from` started after
  * from - max_span_ms.
+ *
+ * Distinct sessions: a group whose sessions each have one non-empty entry
+ * (cost_totals.entry_count == session_count, the core's case: one entry per
+ * session at finalization) counts rows; otherwise COUNT(DISTINCT).
  */
 #include <stdint.h>
 
@@ -28,13 +32,15 @@
 __extension__ typedef __int128 sqls_i128;
 
 /* Billed time, pro-rated amount and distinct sessions of the rows in x. */
-#define AGG_SUMS                                                                                   \
+#define AGG_AMOUNTS                                                                                \
         "SUM(x.ov),\n"                                                                             \
         "       SUM(CASE WHEN x.ov = x.span THEN x.amount\n"                                       \
         "                WHEN x.span <= :safe_span\n"                                              \
         "                THEN (x.amount / x.span) * x.ov + (x.amount % x.span) * x.ov / x.span\n"  \
-        "                ELSE sqls_prorate(x.amount, x.ov, x.span) END),\n"                        \
-        "       COUNT(DISTINCT x.session_key)\n"
+        "                ELSE sqls_prorate(x.amount, x.ov, x.span) END),\n"
+#define AGG_SUMS AGG_AMOUNTS "       COUNT(DISTINCT x.session_key)\n"
+/* One entry per session in the group: rows are sessions. */
+#define AGG_SUMS_ONE AGG_AMOUNTS "       COUNT(*)\n"
 /* Ledger rows overlapping [:from, :to); :lo = :from - max_span_ms. */
 #define AGG_ROWS                                                                                   \
         "FROM (SELECT l.group_id AS group_id, l.session_key AS session_key,\n"                     \
@@ -83,19 +89,22 @@ static const struct sqls_sql cost_sql[] = {
          "               AND group_id = :group AND end_ms > start_ms)"},
         {SQLS_ST_TOTALS_ADD,
          "INSERT INTO cost_totals (group_id, min_start_ms, max_end_ms, billed_ms, amount_uusd,\n"
-         "                         session_count)\n"
-         "VALUES (:group, :start, :end, :span, :amount, :new)\n"
+         "                         session_count, entry_count)\n"
+         "VALUES (:group, :start, :end, :span, :amount, :new, 1)\n"
          "ON CONFLICT (group_id) DO UPDATE SET\n"
          "        min_start_ms = MIN(min_start_ms, excluded.min_start_ms),\n"
          "        max_end_ms = MAX(max_end_ms, excluded.max_end_ms),\n"
          "        billed_ms = billed_ms + excluded.billed_ms,\n"
          "        amount_uusd = amount_uusd + excluded.amount_uusd,\n"
-         "        session_count = session_count + excluded.session_count"},
+         "        session_count = session_count + excluded.session_count,\n"
+         "        entry_count = entry_count + 1"},
         {SQLS_ST_AGG_GROUPS, "SELECT g.id, g.provider, g.gpu_type, t.min_start_ms, t.max_end_ms,\n"
-                             "       t.billed_ms, t.amount_uusd, t.session_count\n"
+                             "       t.billed_ms, t.amount_uusd, t.session_count,\n"
+                             "       t.entry_count = t.session_count\n"
                              "FROM cost_groups AS g JOIN cost_totals AS t ON t.group_id = g.id\n"
                              "ORDER BY g.provider, g.gpu_type"},
         {SQLS_ST_AGG_GROUP, "SELECT " AGG_SUMS AGG_ROWS " AND l.group_id = :group) AS x"},
+        {SQLS_ST_AGG_GROUP_ONE, "SELECT " AGG_SUMS_ONE AGG_ROWS " AND l.group_id = :group) AS x"},
         {SQLS_ST_AGG_SESSION, AGG_GROUPED_HEAD AGG_SESSION AGG_GROUPED_TAIL},
         {SQLS_ST_AGG_CONSUMER, AGG_GROUPED_HEAD AGG_CONSUMER AGG_GROUPED_TAIL},
         {SQLS_ST_AGG_BOTH, AGG_GROUPED_HEAD AGG_SESSION_CONSUMER AGG_GROUPED_TAIL},
@@ -461,14 +470,26 @@ static int emit_row(struct sqls *s, sqlite3_stmt *st, int col, const char *provi
 }
 
 /* Column layout of SQLS_ST_AGG_GROUPS. */
-enum { GROUPS_ID, GROUPS_PROVIDER, GROUPS_GPU, GROUPS_MIN_START, GROUPS_MAX_END, GROUPS_BILLED };
+enum {
+        GROUPS_ID,
+        GROUPS_PROVIDER,
+        GROUPS_GPU,
+        GROUPS_MIN_START,
+        GROUPS_MAX_END,
+        GROUPS_BILLED,
+        GROUPS_AMOUNT,
+        GROUPS_SESSIONS,
+        GROUPS_ONE_ENTRY_EACH,
+};
 
 /* Aggregate one group (unfiltered query); emits nothing when no row overlaps. */
 static int aggregate_group(struct sqls *s, sqlite3_stmt *groups, const struct query_args *a,
                            int64_t max_span, struct gs_cost_sink *sink, const char *op,
                            struct gs_error *err)
 {
-        sqlite3_stmt *st = s->st[SQLS_ST_AGG_GROUP];
+        sqlite3_stmt *st = s->st[sqlite3_column_int(groups, GROUPS_ONE_ENTRY_EACH)
+                                         ? SQLS_ST_AGG_GROUP_ONE
+                                         : SQLS_ST_AGG_GROUP];
         const char *provider = sqls_column_text(groups, GROUPS_PROVIDER);
         const char *gpu_type = sqls_column_text(groups, GROUPS_GPU);
         int rc;

@@ -141,6 +141,17 @@ static const struct migration migrations[] = {
                        "        created_at_ms INTEGER NOT NULL,\n"
                        "        revoked_at_ms INTEGER NOT NULL DEFAULT 0\n"
                        ");\n"},
+        /*
+         * entry_count: the group's non-empty entries. When it equals
+         * session_count every session has one entry in the group, so a
+         * window's distinct sessions are its rows: the unfiltered aggregate
+         * then counts rows instead of building a COUNT(DISTINCT) tree.
+         */
+        {"cost entry counts",
+         "ALTER TABLE cost_totals ADD COLUMN entry_count INTEGER NOT NULL DEFAULT 0;\n"
+         "UPDATE cost_totals SET entry_count =\n"
+         "        (SELECT COUNT(*) FROM cost_ledger AS l\n"
+         "         WHERE l.group_id = cost_totals.group_id AND l.end_ms > l.start_ms);\n"},
 };
 
 #define MIGRATION_COUNT ((int)(sizeof(migrations) / sizeof(migrations[0])))

@@ -66,6 +66,7 @@ enum sqls_stmt {
         SQLS_ST_SPAN_GET,
         SQLS_ST_AGG_GROUPS,
         SQLS_ST_AGG_GROUP,
+        SQLS_ST_AGG_GROUP_ONE, /* every session of the group has one entry */
         SQLS_ST_AGG_SESSION,
         SQLS_ST_AGG_CONSUMER,
         SQLS_ST_AGG_BOTH,

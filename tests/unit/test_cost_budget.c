@@ -10,7 +10,7 @@
 #include "domain/cost_budget.h"
 #include "gpushop/status.h"
 
-#define USD(x) ((int64_t)(x) * INT64_C(1000000))
+#define USD(x) ((int64_t)(x)*INT64_C(1000000))
 
 static void test_monthly_budget_counts_projection(void **state)
 {

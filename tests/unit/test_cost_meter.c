@@ -189,10 +189,8 @@ static void test_session_across_midnight_is_split_between_days(void **state)
         /* the same split by month (Jan 31 is the month's last day) */
         jan = cost_bucket_of(COST_PERIOD_MONTHLY, JAN31_2230);
         feb = cost_bucket_of(COST_PERIOD_MONTHLY, FEB01_0115);
-        assert_int_equal(cost_meter_prorate_uusd(amount, iv, jan.from_ms, jan.to_ms, NULL),
-                         525000);
-        assert_int_equal(cost_meter_prorate_uusd(amount, iv, feb.from_ms, feb.to_ms, NULL),
-                         437500);
+        assert_int_equal(cost_meter_prorate_uusd(amount, iv, jan.from_ms, jan.to_ms, NULL), 525000);
+        assert_int_equal(cost_meter_prorate_uusd(amount, iv, feb.from_ms, feb.to_ms, NULL), 437500);
         /* a window holding the whole interval gets the whole amount */
         assert_int_equal(cost_meter_prorate_uusd(amount, iv, 0, INT64_MAX, &ov), 962500);
         assert_int_equal(ov, iv.end_ms - iv.start_ms);
@@ -218,8 +216,7 @@ static void test_uneven_split_truncates_like_the_ledger(void **state)
         assert_int_equal(e.amount_uusd, want.whole);
         iv.start_ms = e.start_ms;
         iv.end_ms = e.end_ms;
-        assert_int_equal(cost_meter_prorate_uusd(e.amount_uusd, iv, 0, FEB01_0000, NULL),
-                         want.jan);
+        assert_int_equal(cost_meter_prorate_uusd(e.amount_uusd, iv, 0, FEB01_0000, NULL), want.jan);
         assert_int_equal(cost_meter_prorate_uusd(e.amount_uusd, iv, FEB01_0000, INT64_MAX, NULL),
                          want.feb);
 }

@@ -38,8 +38,8 @@ struct fake {
         size_t n_ledger;
         struct gs_session_record sessions[MAX_ROWS];
         size_t n_sessions;
-        int lists;           /* session_list calls so far */
-        int finalize_at;     /* finalize sessions[0] when lists reaches this (0 = never) */
+        int lists;       /* session_list calls so far */
+        int finalize_at; /* finalize sessions[0] when lists reaches this (0 = never) */
         int aggregates;
 };
 
@@ -60,9 +60,9 @@ static void finalize_first(struct fake *f)
         assert_int_equal(cost_meter_final_entry(r, clock_ms, &e), 0);
         r->status = GS_SESSION_STOPPED;
         r->cost_uusd = e.amount_uusd;
-        f->ledger[f->n_ledger++] = (struct fake_entry){r->id, r->consumer_id, r->provider,
-                                                       r->gpu_type, e.start_ms, e.end_ms,
-                                                       e.amount_uusd};
+        f->ledger[f->n_ledger++] =
+                (struct fake_entry){r->id,      r->consumer_id, r->provider,  r->gpu_type,
+                                    e.start_ms, e.end_ms,       e.amount_uusd};
 }
 
 static int fake_session_list(void *instance, const struct gs_session_filter *filter,
@@ -165,8 +165,8 @@ static int teardown(void **state)
         return 0;
 }
 
-static void add_running(const char *id, const char *consumer, const char *provider,
-                        const char *gpu, int64_t price, int64_t created)
+static void add_running(const char *id, const char *consumer, const char *provider, const char *gpu,
+                        int64_t price, int64_t created)
 {
         struct gs_session_record *r = &fk.sessions[fk.n_sessions++];
 
@@ -338,12 +338,13 @@ static void test_json_is_exact(void **state)
         text = strbuf_take(&sb, NULL);
         assert_non_null(text);
         assert_string_equal(
-                text, "{\"consumer_id\":\"my-app\",\"total_cost\":22.020137,"
-                      "\"total_cost_uusd\":22020137,\"currency\":\"USD\",\"session_count\":2,"
-                      "\"hours_used\":4.857534,\"by_provider\":{\"tensordock\":20.67,"
-                      "\"vastai\":1.350137},\"by_gpu_type\":{\"A100\":20.67,\"RTX 4090\":1.350137},"
-                      "\"period_start\":\"2026-01-01T00:00:00Z\","
-                      "\"period_end\":\"2026-02-01T00:00:00Z\",\"as_of\":\"2026-02-01T01:15:00Z\"}");
+                text,
+                "{\"consumer_id\":\"my-app\",\"total_cost\":22.020137,"
+                "\"total_cost_uusd\":22020137,\"currency\":\"USD\",\"session_count\":2,"
+                "\"hours_used\":4.857534,\"by_provider\":{\"tensordock\":20.67,"
+                "\"vastai\":1.350137},\"by_gpu_type\":{\"A100\":20.67,\"RTX 4090\":1.350137},"
+                "\"period_start\":\"2026-01-01T00:00:00Z\","
+                "\"period_end\":\"2026-02-01T00:00:00Z\",\"as_of\":\"2026-02-01T01:15:00Z\"}");
         free(text);
 }
 

@@ -163,6 +163,33 @@ static void insert_two_sessions(struct th_db *db)
         append(db, "sB", "bob", "vastai", "RTX 4090", t0 + 5 * HOUR_MS, t0 + 6 * HOUR_MS, 200, 200);
 }
 
+/* A group whose sessions have one entry each counts rows; a second entry of
+ * one session switches it back to distinct counting, with the same answers. */
+static void test_aggregate_counts_one_entry_sessions(void **state)
+{
+        struct th_db *db = *state;
+        const int64_t t0 = MIDNIGHT_MS;
+
+        append(db, "s1", "alice", "vastai", "A100", t0, t0 + HOUR_MS, 100, 100);
+        append(db, "s2", "alice", "vastai", "A100", t0 + HOUR_MS / 2, t0 + 2 * HOUR_MS, 100,
+               150);
+        append(db, "s3", "bob", "vastai", "A100", t0 + 3 * HOUR_MS, t0 + 4 * HOUR_MS, 100, 100);
+        append(db, "s4", "bob", "vastai", "A100", t0 + 3 * HOUR_MS, t0 + 3 * HOUR_MS, 100, 0);
+        aggregate(db, NULL, NULL, t0 + HOUR_MS / 2, t0 + 3 * HOUR_MS + HOUR_MS / 2);
+        assert_int_equal(costs.n, 1);
+        assert_int_equal(costs.row[0].session_count, 3);
+        assert_int_equal(costs.row[0].billed_ms, 5 * HOUR_MS / 2);
+        assert_int_equal(costs.row[0].amount_uusd, 50 + 150 + 50);
+        /* s3 gets a second entry in the window: still three sessions */
+        append(db, "s3", "bob", "vastai", "A100", t0 + HOUR_MS, t0 + 2 * HOUR_MS, 100, 100);
+        aggregate(db, NULL, NULL, t0 + HOUR_MS / 2, t0 + 3 * HOUR_MS + HOUR_MS / 2);
+        assert_int_equal(costs.row[0].session_count, 3);
+        assert_int_equal(costs.row[0].billed_ms, 7 * HOUR_MS / 2);
+        assert_int_equal(costs.row[0].amount_uusd, 50 + 150 + 50 + 100);
+        aggregate(db, NULL, NULL, 0, 0);
+        assert_int_equal(costs.row[0].session_count, 3);
+}
+
 static void test_aggregate_counts_distinct_sessions_with_overlap(void **state)
 {
         struct th_db *db = *state;
@@ -399,6 +426,8 @@ int main(void)
                                                 teardown),
                 cmocka_unit_test_setup_teardown(
                         test_aggregate_counts_distinct_sessions_with_overlap, setup, teardown),
+                cmocka_unit_test_setup_teardown(test_aggregate_counts_one_entry_sessions, setup,
+                                                teardown),
                 cmocka_unit_test_setup_teardown(test_aggregate_filters_by_session_and_consumer,
                                                 setup, teardown),
                 cmocka_unit_test_setup_teardown(test_aggregate_long_entry_beyond_64_bit_products,

@@ -199,8 +199,8 @@ static void test_reopen_keeps_data_and_deployment_meta(void **state)
         assert_int_equal(sessions.n, 1);
         assert_string_equal(sessions.rec[0].consumer_id, "alice");
         th_session_sink_reset(&sessions);
-        assert_int_equal(raw_int(db.path, "SELECT MAX(version) FROM schema_version"), 4);
-        assert_int_equal(raw_int(db.path, "SELECT COUNT(*) FROM schema_version"), 4);
+        assert_int_equal(raw_int(db.path, "SELECT MAX(version) FROM schema_version"), 5);
+        assert_int_equal(raw_int(db.path, "SELECT COUNT(*) FROM schema_version"), 5);
         th_cleanup(&db);
 }
 
@@ -221,7 +221,7 @@ static void test_schema_newer_than_plugin_fails(void **state)
         assert_int_equal(r, GS_E_STORAGE);
         assert_int_equal(db.err.status, GS_E_STORAGE);
         assert_string_equal(db.err.msg, "database schema version 7 is newer than this plugin "
-                                        "(4); upgrade gpu-shopper");
+                                        "(5); upgrade gpu-shopper");
         assert_ptr_equal(db.inst, sentinel); /* untouched on failure */
         db.inst = NULL;
         th_cleanup(&db);
