@@ -16,6 +16,37 @@ static void set_body(struct http_response *res, int status, const char *type, ch
         res->body_len = len;
 }
 
+/* '<', '>' and '&' can only occur inside JSON strings, so replacing them by
+ * \u escapes keeps the document equal while no quoted input can ever be read
+ * as markup by a client that sniffs content. Takes `text`; NULL on OOM. */
+static char *escape_markup(char *text)
+{
+        size_t n = 0, len = strlen(text);
+        char *out, *o;
+
+        for (const char *p = text; (p = strpbrk(p, "<>&")); p++)
+                n++;
+        if (n == 0)
+                return text;
+        out = malloc(len + n * 5 + 1);
+        if (!out) {
+                free(text);
+                return NULL;
+        }
+        o = out;
+        for (const char *p = text; *p; p++) {
+                if (*p == '<' || *p == '>' || *p == '&') {
+                        (void)snprintf(o, 7, "\\u%04x", (unsigned)*p);
+                        o += 6;
+                } else {
+                        *o++ = *p;
+                }
+        }
+        *o = '\0';
+        free(text);
+        return out;
+}
+
 void reply_json_take(struct http_response *res, int status, json_t *body)
 {
         char *text = NULL;
@@ -23,6 +54,8 @@ void reply_json_take(struct http_response *res, int status, json_t *body)
         if (body)
                 text = json_dumps(body, JSON_COMPACT | JSON_ENSURE_ASCII);
         json_decref(body);
+        if (text)
+                text = escape_markup(text);
         if (!text) {
                 static const char oom[] =
                         "{\"error\":\"out of memory\",\"error_type\":\"internal\"}";

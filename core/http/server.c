@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <time.h>
 
@@ -263,6 +264,7 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
                                       res->content_type ? res->content_type : "application/json");
         (void)MHD_add_response_header(r, "X-Request-ID", request_id);
         (void)MHD_add_response_header(r, "Cache-Control", "no-store");
+        (void)MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
         if (res->retry_after_s >= 0) {
                 (void)snprintf(num, sizeof(num), "%lld", (long long)res->retry_after_s);
                 (void)MHD_add_response_header(r, "Retry-After", num);
@@ -275,6 +277,20 @@ static enum MHD_Result send_response(struct MHD_Connection *conn, struct http_re
         ret = MHD_queue_response(conn, (unsigned)res->status, r);
         MHD_destroy_response(r);
         return ret;
+}
+
+/* "application/json", optionally followed by parameters ("; charset=utf-8"). */
+static bool is_json_content_type(const char *v)
+{
+        static const char json[] = "application/json";
+        size_t n = sizeof(json) - 1;
+
+        if (!v || strncasecmp(v, json, n) != 0)
+                return false;
+        v += n;
+        while (*v == ' ' || *v == '\t')
+                v++;
+        return *v == '\0' || *v == ';';
 }
 
 static void dispatch(struct http_server *srv, struct http_request *req, struct request_state *st,
@@ -304,6 +320,11 @@ static void dispatch(struct http_server *srv, struct http_request *req, struct r
                 reply_error(res, req, 405, "method_not_allowed",
                             "method %s not allowed on %s (allowed: %s)", req->method, req->path,
                             res->allow);
+                goto done;
+        }
+        if (req->body_len > 0 && !is_json_content_type(http_header(req, "Content-Type"))) {
+                reply_error(res, req, 415, "unsupported_media_type",
+                            "request bodies must be JSON (Content-Type: application/json)");
                 goto done;
         }
         if (srv->opts.authorize &&
