@@ -4,6 +4,7 @@
  */
 #include <math.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -393,6 +394,170 @@ static void test_offers_many_records(void **state)
         free(buf);
 }
 
+/* The body scanner that reads a list one entry at a time. */
+#define OFFER(id, name) "{\"id\": " #id ", \"gpu_name\": \"" name "\", \"gpu_ram\": 24564," \
+                        " \"num_gpus\": 1, \"dph_total\": 0.5}"
+/* jansson's nesting limit, the root object counted (JSON_PARSER_MAX_DEPTH). */
+#define JSON_DEPTH_LIMIT 2048
+
+static int parse_offers_str(const char *body, struct collect *c, struct vast_parse_stats *st)
+{
+        char msg[256] = "";
+        int r;
+
+        c->n = 0;
+        *st = (struct vast_parse_stats){.total = 77};
+        r = vast_parse_offers(body, strlen(body), on_offer, c, st, msg, sizeof(msg));
+        if (r == GS_E_BADRESPONSE) {
+                assert_true(msg[0] != '\0');
+                for (size_t i = 0; msg[i]; i++)
+                        assert_true(msg[i] >= 0x20 && msg[i] < 0x7f);
+        }
+        return r;
+}
+
+static void test_scan_accepts(void **state)
+{
+        struct collect *c = calloc(1, sizeof(*c));
+        struct vast_parse_stats st;
+
+        (void)state;
+        /* Braces, brackets, commas and escaped quotes inside strings. */
+        assert_int_equal(parse_offers_str("{\"offers\": [" OFFER(1, "A}]\\\"[{,x\\\\") ", "
+                                          "{\"note\": \"]}\\\"\", \"id\": 2, \"gpu_name\": "
+                                          "\"B\", \"gpu_ram\": 1, \"num_gpus\": 1, "
+                                          "\"dph_total\": 0.1}]}",
+                                          c, &st),
+                         0);
+        assert_int_equal(c->n, 2);
+        assert_string_equal(c->offers[0].name, "A}]\"[{,x\\");
+        assert_string_equal(c->offers[1].id, "2");
+        /* Nested objects and arrays inside an offer. */
+        assert_int_equal(parse_offers_str("{\"offers\":[{\"id\":3,\"x\":{\"y\":[1,{\"z\":[]}],"
+                                          "\"w\":{}},\"gpu_name\":\"C\",\"gpu_ram\":1,"
+                                          "\"num_gpus\":1,\"dph_total\":0.1,\"v\":[[],[[]]]}]}",
+                                          c, &st),
+                         0);
+        assert_int_equal(c->n, 1);
+        assert_string_equal(c->offers[0].id, "3");
+        /* Blanks everywhere JSON allows them. */
+        assert_int_equal(parse_offers_str(" \r\n\t{ \"offers\" \n: \t[ \n" OFFER(4, "D") " \r\n, "
+                                          "\t" OFFER(5, "E") "\n ] \n} \n\t",
+                                          c, &st),
+                         0);
+        assert_int_equal(c->n, 2);
+        assert_int_equal(st.total, 2);
+        /* Empty arrays, with and without blanks. */
+        assert_int_equal(parse_offers_str("{\"offers\":[]}", c, &st), 0);
+        assert_int_equal(st.total, 0);
+        assert_int_equal(parse_offers_str("{\"offers\": [ \n ] }", c, &st), 0);
+        assert_int_equal(st.total, 0);
+        /* "offers" earlier as a string value and as a nested key: only the
+         * root member counts. */
+        assert_int_equal(parse_offers_str("{\"a\": \"offers\", \"b\": {\"offers\": [1, 2]}, "
+                                          "\"c\": [{\"offers\": 5}], \"offers\": [" OFFER(6, "F")
+                                          "], \"d\": \"\\\"offers\\\": []\"}",
+                                          c, &st),
+                         0);
+        assert_int_equal(c->n, 1);
+        assert_int_equal(st.total, 1);
+        assert_string_equal(c->offers[0].id, "6");
+        /* A key spelt with an escape is the same key; the last one wins. */
+        assert_int_equal(parse_offers_str("{\"offers\": [" OFFER(7, "G") "], \"off\\u0065rs\": ["
+                                          OFFER(8, "H") ", 5]}",
+                                          c, &st),
+                         0);
+        assert_int_equal(c->n, 1);
+        assert_string_equal(c->offers[0].id, "8");
+        assert_int_equal(st.total, 2);
+        assert_int_equal(st.skipped, 1);
+        /* Entries that are not objects are skipped and counted, not fatal. */
+        assert_int_equal(parse_offers_str("{\"offers\": [\"{\", [], null, " OFFER(9, "I") "]}", c,
+                                          &st),
+                         0);
+        assert_int_equal(c->n, 1);
+        assert_int_equal(st.skipped, 3);
+        free(c);
+}
+
+static void test_scan_rejects(void **state)
+{
+        static const char *const bodies[] = {
+                "{\"offers\": [" OFFER(1, "A") ", {\"id\": 2, \"gpu_na",   /* cut in an entry */
+                "{\"offers\": [" OFFER(1, "A") ", {\"id\": 2}",            /* cut after one */
+                "{\"offers\": [" OFFER(1, "A") "",                         /* no ']' */
+                "{\"offers\": [" OFFER(1, "A") "]",                        /* no '}' */
+                "{\"offers\": [" OFFER(1, "A") " x " OFFER(2, "B") "]}",   /* junk between */
+                "{\"offers\": [" OFFER(1, "A") ",, " OFFER(2, "B") "]}",   /* empty entry */
+                "{\"offers\": [" OFFER(1, "A") ",]}",                      /* trailing comma */
+                "{\"offers\": [" OFFER(1, "A") "}}",                       /* wrong closer */
+                "{\"offers\": [" OFFER(1, "A") "] x}",                     /* junk after */
+                "{\"offers\": [" OFFER(1, "A") "]} {}",                    /* two documents */
+                "{\"offers\": [" OFFER(1, "A") "], \"z\": [1,}",           /* bad later member */
+                "{\"offers\": [" OFFER(1, "A") "], \"z\": 1e999}",         /* overflow later */
+                "{\"offers\": [{\"id\": 1, \"s\": \"\\\"}]}",              /* open string */
+                "{\"offers\": [{\"id\": 1, \"s\": \"\\",                   /* backslash at end */
+                "{\"offers\": [{\"id\": 1, \"s\": \"\\q\"}]}",             /* bad escape */
+                "{\"offers\": [{\"a\": [1}]}",                             /* mismatched */
+                "{\"offers\": [" OFFER(1, "A") "], \"offers\": {}}",       /* last is no list */
+                "{\"offers\" [" OFFER(1, "A") "]}",                        /* no ':' */
+                "{\"offers\": [" OFFER(1, "A") "] \"z\": 1}",              /* no ',' */
+                "{\"a\\u0000\": 1, \"offers\": [" OFFER(1, "A") "]}",      /* NUL in a key */
+                "{offers: [" OFFER(1, "A") "]}",                           /* bare key */
+                "{\"offers\": [" OFFER(1, "A") "],}",                      /* trailing comma */
+                "[{\"offers\": [" OFFER(1, "A") "]}]",                     /* root array */
+                "  ",
+        };
+        struct collect *c = calloc(1, sizeof(*c));
+        struct vast_parse_stats st;
+        size_t i;
+
+        (void)state;
+        for (i = 0; i < sizeof(bodies) / sizeof(bodies[0]); i++) {
+                assert_int_equal(parse_offers_str(bodies[i], c, &st), GS_E_BADRESPONSE);
+                assert_int_equal(c->n, 0); /* nothing emitted from a malformed body */
+                assert_int_equal(st.total, 77);
+        }
+        free(c);
+}
+
+/* Nesting up to jansson's limit is accepted, one more level is not, both
+ * inside an entry and in another member. */
+static void test_scan_depth_limit(void **state)
+{
+        static const char head[] = "{\"offers\": [{\"id\": 1, \"gpu_name\": \"A\", \"gpu_ram\": 1,"
+                                   " \"num_gpus\": 1, \"dph_total\": 0.1, \"deep\": ";
+        static const char head2[] = "{\"offers\": [" OFFER(1, "A") "], \"deep\": ";
+        const size_t cap = 2 * JSON_DEPTH_LIMIT + sizeof(head) + 16;
+        char *buf = malloc(cap);
+        struct collect *c = calloc(1, sizeof(*c));
+        struct vast_parse_stats st;
+        size_t extra, i, n;
+        int pass;
+
+        (void)state;
+        assert_non_null(buf);
+        for (pass = 0; pass < 4; pass++) {
+                bool in_entry = pass < 2;
+                const char *h = in_entry ? head : head2;
+                /* root + list + entry, or root alone, around the arrays */
+                size_t around = in_entry ? 3 : 1;
+
+                extra = JSON_DEPTH_LIMIT - around + (size_t)(pass % 2);
+                n = (size_t)snprintf(buf, cap, "%s", h);
+                for (i = 0; i < extra; i++)
+                        buf[n++] = '[';
+                for (i = 0; i < extra; i++)
+                        buf[n++] = ']';
+                n += (size_t)snprintf(buf + n, cap - n, in_entry ? "}]}" : "}");
+                assert_int_equal(parse_offers_str(buf, c, &st),
+                                 pass % 2 ? GS_E_BADRESPONSE : 0);
+                assert_int_equal(c->n, pass % 2 ? 0 : 1);
+        }
+        free(c);
+        free(buf);
+}
+
 static void test_usd_to_uusd(void **state)
 {
         int64_t u = -1;
@@ -661,6 +826,9 @@ int main(void)
                 cmocka_unit_test(test_offers_malformed_bodies),
                 cmocka_unit_test(test_offers_hostile_bodies),
                 cmocka_unit_test(test_offers_many_records),
+                cmocka_unit_test(test_scan_accepts),
+                cmocka_unit_test(test_scan_rejects),
+                cmocka_unit_test(test_scan_depth_limit),
                 cmocka_unit_test(test_usd_to_uusd),
                 cmocka_unit_test(test_instance_running),
                 cmocka_unit_test(test_instance_loading_and_odd_fields),
