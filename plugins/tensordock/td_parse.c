@@ -23,6 +23,8 @@
 
 #include <jansson.h>
 
+#include "json_scan.h"
+
 /* Reliability 1.0 in parts per million; MiB per GB of VRAM. */
 #define PPM_ONE 1000000
 #define MIB_PER_GB 1024
@@ -35,6 +37,8 @@
 #define HTTP_STATUS_MAX 999
 /* Longest status word compared against the tables. */
 #define STATUS_WORD_MAX 64
+/* jansson decoding flags of every body (strict: no NUL, integers as such). */
+#define TD_JSON_FLAGS 0
 
 /* Case-insensitive substrings that mark a create error as a stale offer
  * (wire contract §3.4). */
@@ -350,7 +354,7 @@ static json_t *load(const char *body, size_t len, struct td_perr *perr)
                 td_perr_set(perr, "empty body");
                 return NULL;
         }
-        root = json_loadb(body, len, 0, &jerr);
+        root = json_loadb(body, len, TD_JSON_FLAGS, &jerr);
         if (!root) {
                 /* jansson quotes the offending bytes ("near '...'"): sanitize. */
                 char text[sizeof(jerr.text)];
@@ -663,29 +667,64 @@ static int location_offers(const json_t *loc, size_t li, td_offer_fn fn, void *u
         return 0;
 }
 
+/*
+ * A /locations body is tens of MB at 20k offers and its jansson tree several
+ * times that, so locations are decoded one at a time (plugins/common/
+ * json_scan.c): pass 1 checks the whole body and finds data.locations (the
+ * last member of a name wins, as in jansson), pass 2 decodes and converts
+ * each location on its own. A malformed body emits nothing.
+ */
+static const char *const locations_path[] = {"data", "locations"};
+
+/* What pass 2 needs per location. */
+struct location_walk {
+        td_offer_fn fn;
+        void *userdata;
+        struct td_parse_stats *st;
+};
+
+static int location_entry(void *arg, json_t *loc, size_t li)
+{
+        struct location_walk *w = arg;
+
+        return location_offers(loc, li, w->fn, w->userdata, w->st);
+}
+
 int td_parse_locations(const char *body, size_t len, td_offer_fn fn, void *userdata,
                        struct td_parse_stats *ret_stats, struct td_perr *perr)
 {
+        struct json_scan js = {.body = body, .len = len, .flags = TD_JSON_FLAGS};
         struct td_parse_stats st = {0};
-        const json_t *locs, *loc;
+        struct location_walk w = {.fn = fn, .userdata = userdata, .st = &st};
+        size_t pos, arr = 0, count;
+        unsigned depth;
         json_t *root;
-        size_t li;
         int r = 0;
 
-        root = load(body, len, perr);
-        if (!root)
-                return GS_E_BADRESPONSE;
-        locs = json_object_get(json_object_get(root, "data"), "locations");
-        if (!json_is_array(locs)) {
+        pos = body ? json_scan_skip_blanks(&js, 0) : 0;
+        if (!body || pos >= len || body[pos] != '{') {
+                /* Empty, or not an object: decode it whole for the message. */
+                root = load(body, len, perr);
+                r = GS_E_BADRESPONSE;
+                if (root) {
+                        td_perr_set(perr, "body has no data.locations array");
+                        json_decref(root);
+                }
+                goto out;
+        }
+        r = json_scan_find(&js, pos, locations_path,
+                           sizeof(locations_path) / sizeof(locations_path[0]), &arr, &count,
+                           &depth);
+        if (r < 0)
+                goto out;
+        if (arr == 0) {
                 td_perr_set(perr, "body has no data.locations array");
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
-        json_array_foreach(locs, li, loc) {
-                r = location_offers(loc, li, fn, userdata, &st);
-                if (r < 0)
-                        goto out;
-        }
+        r = json_scan_walk(&js, arr, depth, location_entry, &w);
+        if (r < 0)
+                goto out;
         if (st.malformed > 0 && st.emitted == 0 && st.unavailable == 0) {
                 td_perr_set(perr, "all %u entries malformed; first: %s", st.malformed,
                          st.first_malformed);
@@ -695,7 +734,14 @@ int td_parse_locations(const char *body, size_t len, td_offer_fn fn, void *userd
         if (ret_stats)
                 *ret_stats = st;
 out:
-        json_decref(root);
+        if (js.failed) {
+                /* The scanner's or jansson's text may quote the body: sanitize. */
+                char text[sizeof(js.err.text)];
+
+                td_sanitize(js.err.text, strlen(js.err.text), text, sizeof(text));
+                td_perr_set(perr, "invalid JSON at byte %d: %s", js.err.position, text);
+                r = GS_E_BADRESPONSE;
+        }
         return r;
 }
 

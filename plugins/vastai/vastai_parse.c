@@ -4,9 +4,10 @@
  */
 #include "vastai_parse.h"
 
+#include "json_scan.h"
+
 #include <inttypes.h>
 #include <jansson.h>
-#include <limits.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -21,8 +22,6 @@
  * never read does not fail the whole body (ids are checked against 2^53);
  * NUL escapes allowed, since get_str() refuses such strings anyway. */
 #define VAST_JSON_FLAGS (JSON_DECODE_INT_AS_REAL | JSON_ALLOW_NUL)
-/* Nesting of a list body, the root counted, as jansson's own limit. */
-#define VAST_JSON_DEPTH_MAX JSON_PARSER_MAX_DEPTH
 /* Only the head of an error body is searched for stale-offer phrases. */
 #define VAST_STALE_SCAN_MAX 65536
 
@@ -327,32 +326,16 @@ static bool instance_from(const json_t *e, char id[VAST_ID_STR_MAX], struct gs_i
 
 /*
  * List bodies are read one entry at a time so that at most one entry's
- * jansson tree exists at once (an offer list is 10-20 MB of JSON). A small
- * scanner finds the extent of each value by its nesting alone, skipping
- * string contents; jansson then decodes and checks each extent. Every byte
- * of the body is either structure checked here or part of an extent jansson
- * checked, so a body is accepted exactly when json_loadb() would accept it.
+ * jansson tree exists at once (an offer list is 10-20 MB of JSON), by the
+ * scanner of plugins/common/json_scan.c, which accepts a body exactly when
+ * json_loadb() would.
  * Pass 1 checks the whole body and finds the list (the last member of that
  * name wins, as in jansson); pass 2 converts and emits, so a malformed body
  * emits nothing.
  */
 
-/* Where a streaming list parse is. */
-struct list_scan {
-        const char *body;
-        size_t len;
-        const char *member; /* "offers" or "instances" */
-        char *msg;
-        size_t msg_size;
-};
-
-/* An entry handler: 0 = go on, WALK_STOP = stop cleanly, < 0 = fail. */
-typedef int (*entry_fn)(void *arg, json_t *e, size_t idx);
-
-#define WALK_STOP 1
-/* Nesting of a member of the root object, and of an entry of the list. */
-#define ROOT_DEPTH 1U
-#define LIST_DEPTH 2U
+/* An entry handler's "stop cleanly". */
+#define WALK_STOP JSON_SCAN_STOP
 
 /* What pass 2 needs per entry. */
 struct emit_ctx {
@@ -362,269 +345,6 @@ struct emit_ctx {
         vast_instance_fn ifn;
         void *ctx;
 };
-
-static bool is_blank(char c)
-{
-        return c == ' ' || c == '\t' || c == '\n' || c == '\r';
-}
-
-static size_t skip_blanks(const struct list_scan *ls, size_t pos)
-{
-        while (pos < ls->len && is_blank(ls->body[pos]))
-                pos++;
-        return pos;
-}
-
-/* Line and column (1-based) of a byte offset, the way jansson reports them. */
-static void where(const struct list_scan *ls, size_t off, int *ret_line, int *ret_col)
-{
-        size_t i, bol = 0;
-        int line = 1;
-
-        for (i = 0; i < off && i < ls->len; i++) {
-                if (ls->body[i] == '\n') {
-                        bol = i + 1;
-                        if (line < INT_MAX)
-                                line++;
-                }
-        }
-        *ret_line = line;
-        *ret_col = off - bol >= (size_t)INT_MAX ? INT_MAX : (int)(off - bol) + 1;
-}
-
-static int scan_error(const struct list_scan *ls, size_t off, const char *what)
-{
-        int line, col;
-
-        where(ls, off, &line, &col);
-        set_msg(ls->msg, ls->msg_size, "malformed JSON at line %d column %d: %s", line, col,
-                what);
-        return GS_E_BADRESPONSE;
-}
-
-/* jansson's decoding of body[start, end), or NULL with *ret_r set. */
-static json_t *load_extent(const struct list_scan *ls, size_t start, size_t end, int *ret_r)
-{
-        json_error_t jerr;
-        json_t *v;
-        int line, col;
-
-        v = json_loadb(ls->body + start, end - start, VAST_JSON_FLAGS | JSON_DECODE_ANY, &jerr);
-        if (v) {
-                *ret_r = 0;
-                return v;
-        }
-        /* Report the position in the whole body, not in the extent. */
-        where(ls, start, &line, &col);
-        if (jerr.line > 1) {
-                jerr.line = line + jerr.line - 1;
-        } else {
-                jerr.line = line;
-                jerr.column = col - 1 + (jerr.column > 0 ? jerr.column : 1);
-        }
-        *ret_r = bad_json(&jerr, ls->msg, ls->msg_size);
-        return NULL;
-}
-
-/* body[pos] is '"': *ret_end is just past the closing quote. */
-static int skip_string(const struct list_scan *ls, size_t pos, size_t *ret_end)
-{
-        size_t i = pos + 1;
-        int r;
-
-        while (i < ls->len && ls->body[i] != '"')
-                i += ls->body[i] == '\\' ? 2 : 1;
-        if (i >= ls->len) {
-                r = scan_error(ls, ls->len, "unterminated string");
-                goto done;
-        }
-        *ret_end = i + 1;
-        r = 0;
-done:
-        return r;
-}
-
-/* The extent [pos, *ret_end) of one value nested `depth` deep: up to the
- * ',', ']' or '}' that ends it (at *ret_next, or the end of the body),
- * outside strings and nested values, trailing blanks cut. Only the nesting
- * is checked here; jansson checks the bytes. */
-static int scan_value(const struct list_scan *ls, size_t pos, unsigned depth, size_t *ret_end,
-                      size_t *ret_next)
-{
-        size_t i = pos, end;
-        unsigned level = 0;
-        int r = 0;
-
-        while (i < ls->len) {
-                char c = ls->body[i];
-
-                if (c == '"') {
-                        r = skip_string(ls, i, &i);
-                        if (r < 0)
-                                goto done;
-                        continue;
-                }
-                if (c == '{' || c == '[') {
-                        if (depth + ++level > VAST_JSON_DEPTH_MAX) {
-                                r = scan_error(ls, i, "maximum parsing depth reached");
-                                goto done;
-                        }
-                } else if (c == '}' || c == ']') {
-                        if (level == 0)
-                                break;
-                        level--;
-                } else if (c == ',' && level == 0) {
-                        break;
-                }
-                i++;
-        }
-        if (level > 0) {
-                r = scan_error(ls, ls->len, "unexpected end of input");
-                goto done;
-        }
-        end = i;
-        while (end > pos && is_blank(ls->body[end - 1]))
-                end--;
-        if (end == pos) {
-                r = scan_error(ls, pos, "value expected");
-                goto done;
-        }
-        *ret_end = end;
-        *ret_next = i;
-done:
-        return r;
-}
-
-/* body[pos] is the '[' of an array nested `depth` deep (the array itself
- * counted): each entry to fn, *ret_end just past the ']'. */
-static int walk_array(const struct list_scan *ls, size_t pos, unsigned depth, entry_fn fn,
-                      void *arg, size_t *ret_end)
-{
-        size_t idx = 0, end, next;
-        int r = 0;
-
-        pos = skip_blanks(ls, pos + 1);
-        if (pos < ls->len && ls->body[pos] == ']') {
-                *ret_end = pos + 1;
-                goto done;
-        }
-        for (;;) {
-                json_t *e;
-
-                r = scan_value(ls, pos, depth, &end, &next);
-                if (r < 0)
-                        goto done;
-                if (next >= ls->len) {
-                        r = scan_error(ls, next, "unexpected end of input");
-                        goto done;
-                }
-                if (ls->body[next] == '}') {
-                        r = scan_error(ls, next, "',' or ']' expected");
-                        goto done;
-                }
-                e = load_extent(ls, pos, end, &r);
-                if (!e)
-                        goto done;
-                r = fn(arg, e, idx++);
-                json_decref(e);
-                if (r != 0)
-                        goto done;
-                if (ls->body[next] == ']') {
-                        *ret_end = next + 1;
-                        goto done;
-                }
-                pos = skip_blanks(ls, next + 1);
-        }
-done:
-        return r;
-}
-
-/* Pass 1 entry handler: count. */
-static int count_entry(void *arg, json_t *e, size_t idx)
-{
-        (void)e;
-        *(size_t *)arg = idx + 1;
-        return 0;
-}
-
-/* Pass 1: check the object at body[pos] ('{') and find the last member
- * ls->member; *ret_arr is where its array starts (0 when it is not an array
- * or absent), *ret_count its entries. */
-static int index_body(const struct list_scan *ls, size_t pos, size_t *ret_arr, size_t *ret_count)
-{
-        size_t member_len = strlen(ls->member);
-        bool closed;
-        int r = 0;
-
-        *ret_arr = 0;
-        *ret_count = 0;
-        pos = skip_blanks(ls, pos + 1);
-        closed = pos < ls->len && ls->body[pos] == '}';
-        if (closed)
-                pos++;
-        while (!closed) {
-                size_t kend, vend, next;
-                bool is_member;
-                json_t *k, *v;
-
-                if (pos >= ls->len || ls->body[pos] != '"') {
-                        r = scan_error(ls, pos, "string or '}' expected");
-                        goto done;
-                }
-                r = skip_string(ls, pos, &kend);
-                if (r < 0)
-                        goto done;
-                k = load_extent(ls, pos, kend, &r);
-                if (!k)
-                        goto done;
-                if (memchr(json_string_value(k), '\0', json_string_length(k))) {
-                        json_decref(k);
-                        r = scan_error(ls, pos, "NUL byte in object key not supported");
-                        goto done;
-                }
-                is_member = json_string_length(k) == member_len &&
-                            memcmp(json_string_value(k), ls->member, member_len) == 0;
-                json_decref(k);
-                pos = skip_blanks(ls, kend);
-                if (pos >= ls->len || ls->body[pos] != ':') {
-                        r = scan_error(ls, pos, "':' expected");
-                        goto done;
-                }
-                pos = skip_blanks(ls, pos + 1);
-                if (is_member && pos < ls->len && ls->body[pos] == '[') {
-                        size_t count = 0;
-
-                        r = walk_array(ls, pos, LIST_DEPTH, count_entry, &count, &next);
-                        if (r < 0)
-                                goto done;
-                        *ret_arr = pos;
-                        *ret_count = count;
-                        next = skip_blanks(ls, next);
-                } else {
-                        r = scan_value(ls, pos, ROOT_DEPTH, &vend, &next);
-                        if (r < 0)
-                                goto done;
-                        v = load_extent(ls, pos, vend, &r);
-                        if (!v)
-                                goto done;
-                        json_decref(v);
-                        if (is_member)
-                                *ret_arr = 0;
-                }
-                if (next >= ls->len || (ls->body[next] != ',' && ls->body[next] != '}')) {
-                        r = scan_error(ls, next, "',' or '}' expected");
-                        goto done;
-                }
-                closed = ls->body[next] == '}';
-                pos = skip_blanks(ls, next + 1);
-        }
-        /* After the object: blanks only. */
-        pos = skip_blanks(ls, pos);
-        if (pos < ls->len)
-                r = scan_error(ls, pos, "end of file expected");
-done:
-        return r;
-}
 
 /* Pass 2 entry handler: convert and emit. */
 static int emit_entry(void *arg, json_t *e, size_t idx)
@@ -665,11 +385,11 @@ static int parse_list(const char *body, size_t len, const char *member, vast_off
                       vast_instance_fn ifn, void *ctx, struct vast_parse_stats *ret_stats,
                       char *msg, size_t msg_size)
 {
-        struct list_scan ls = {
-                .body = body, .len = len, .member = member, .msg = msg, .msg_size = msg_size};
+        struct json_scan js = {.body = body, .len = len, .flags = VAST_JSON_FLAGS};
         struct list_ctx lc = {.msg = msg, .msg_size = msg_size};
         struct emit_ctx ec = {.lc = &lc, .member = member, .ofn = ofn, .ifn = ifn, .ctx = ctx};
-        size_t pos, arr, count, end;
+        size_t pos, arr, count;
+        unsigned depth;
         json_t *root;
         int r;
 
@@ -678,7 +398,7 @@ static int parse_list(const char *body, size_t len, const char *member, vast_off
                 r = GS_E_BADRESPONSE;
                 goto done;
         }
-        pos = skip_blanks(&ls, 0);
+        pos = json_scan_skip_blanks(&js, 0);
         if (pos >= len || body[pos] != '{') {
                 /* Not an object: jansson says what is wrong, as before. */
                 root = load(body, len, msg, msg_size, &r);
@@ -689,7 +409,7 @@ static int parse_list(const char *body, size_t len, const char *member, vast_off
                 }
                 goto done;
         }
-        r = index_body(&ls, pos, &arr, &count);
+        r = json_scan_find(&js, pos, &member, 1, &arr, &count, &depth);
         if (r < 0)
                 goto done;
         if (arr == 0) {
@@ -698,7 +418,7 @@ static int parse_list(const char *body, size_t len, const char *member, vast_off
                 goto done;
         }
         lc.stats.total = count > UINT32_MAX ? UINT32_MAX : (uint32_t)count;
-        r = walk_array(&ls, arr, LIST_DEPTH, emit_entry, &ec, &end);
+        r = json_scan_walk(&js, arr, depth, emit_entry, &ec);
         if (r >= 0 && lc.stats.total > 0 && lc.stats.emitted == 0) {
                 char first[GS_ERROR_MSG_MAX];
 
@@ -712,6 +432,8 @@ static int parse_list(const char *body, size_t len, const char *member, vast_off
         if (ret_stats)
                 *ret_stats = lc.stats;
 done:
+        if (js.failed)
+                r = bad_json(&js.err, msg, msg_size);
         return r;
 }
 
