@@ -60,5 +60,8 @@ int cmd_done(struct cli *cli, int argc, char **argv);
 int cmd_extend(struct cli *cli, int argc, char **argv);
 int cmd_shutdown(struct cli *cli, int argc, char **argv);
 int cmd_ssh(struct cli *cli, int argc, char **argv);
+/* Costs and budgets: cmd_costs.c, cmd_budgets.c. */
+int cmd_costs(struct cli *cli, int argc, char **argv);
+int cmd_budgets(struct cli *cli, int argc, char **argv);
 
 #endif /* GS_CLI_H */

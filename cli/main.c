@@ -8,8 +8,12 @@
 #include "cli.h"
 
 static const struct cli_command commands[] = {
+        {"budgets", "monthly budgets, spend this month and the running $/h ceiling",
+         cmd_budgets},
         {"cleanup-orphans", "find (and with --execute destroy) orphaned instances",
          cmd_cleanup_orphans},
+        {"costs", "costs by session, consumer, dates or period; 'costs summary' = this month",
+         cmd_costs},
         {"done", "end a session gracefully: done ID", cmd_done},
         {"extend", "add hours to a session: extend ID --hours N", cmd_extend},
         {"health", "show the service's health", cmd_health},

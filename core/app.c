@@ -9,6 +9,7 @@
 
 #include "api/api.h"
 #include "costs/budget_sessions.h"
+#include "crash_point.h"
 #include "log.h"
 #include "plugin/host_api.h"
 #include "random.h"
@@ -32,6 +33,7 @@ static const struct route routes[] = {
         {"POST", "/api/v1/sessions/:id/extend", api_sessions_extend, ROUTE_WRITE},
         {"POST", "/api/v1/sessions/:id/heartbeat", api_sessions_heartbeat, ROUTE_WRITE},
         {"GET", "/api/v1/sessions/:id/diagnostics", api_sessions_diagnostics, ROUTE_READ},
+        {"POST", "/api/v1/sessions/:id/override", api_sessions_override, ROUTE_ADMIN},
         {"GET", "/api/v1/costs", api_costs_get, ROUTE_READ},
         {"GET", "/api/v1/costs/summary", api_costs_summary, ROUTE_READ},
         {"GET", "/api/v1/budgets", api_budgets_list, ROUTE_READ},
@@ -52,6 +54,16 @@ int app_phase(const struct app *app)
 void app_set_phase(struct app *app, enum app_phase phase)
 {
         __atomic_store_n(&app->phase, (int)phase, __ATOMIC_RELEASE);
+}
+
+/* The lifecycle's start-up sweep is done: ready, unless already stopping. */
+static void app_swept(void *ctx)
+{
+        struct app *app = ctx;
+        int expected = APP_STARTING;
+
+        (void)__atomic_compare_exchange_n(&app->phase, &expected, (int)APP_READY, false,
+                                          __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 }
 
 /* mkdir -p with mode 0700 for every created component. */
@@ -119,6 +131,7 @@ int app_start(struct app *app, const char *config_path)
 
         memset(app, 0, sizeof(*app));
         app->started_ms = host_now_ms();
+        crash_point_init(); /* test-only; inert unless GS_TEST_CRASH_AT is set */
         app_set_phase(app, APP_STARTING);
         if (!errs)
                 return GS_E_NOMEM;
@@ -190,7 +203,12 @@ int app_start(struct app *app, const char *config_path)
         if (!app->settings.auth.enabled)
                 LOG_NOTICE("auth", "API tokens are off (loopback only); set [auth] enabled = true "
                                    "before exposing the API");
-        app_set_phase(app, APP_READY);
+        /* /ready and /health say "starting" until the start-up sweep (crash
+         * recovery and reconciliation) is done; app_swept() turns them ready. */
+        r = lifecycle_start(&app->settings.lifecycle, app->sessions, app->started_ms, app_swept,
+                            app, &app->lifecycle);
+        if (r < 0)
+                goto fail;
         cfg_errors_free(errs);
         return 0;
 fail:
@@ -204,6 +222,9 @@ void app_stop(struct app *app)
         app_set_phase(app, APP_STOPPING);
         http_server_stop(app->http);
         app->http = NULL;
+        /* Never destroys an instance either; probes in flight end with the workers. */
+        lifecycle_stop(app->lifecycle);
+        app->lifecycle = NULL;
         budget_stop(app->budget);
         app->budget = NULL;
         /* Never destroys an instance: stopping sessions resume at the next start. */

@@ -14,6 +14,7 @@
 #include "costs/budget.h"
 #include "http/server.h"
 #include "inventory/inventory.h"
+#include "lifecycle/lifecycle.h"
 #include "plugin/registry.h"
 #include "session/session_service.h"
 #include "settings.h"
@@ -30,6 +31,7 @@ struct app {
         struct inventory *inv; /* pollers and the offer view */
         struct session_service *sessions; /* provisioning, verification, destroys */
         struct budget *budget; /* budget admission and monitor */
+        struct lifecycle *lifecycle; /* time rules, reconciliation, crash recovery */
         struct auth auth;      /* API tokens; immutable after start */
         char deployment_id[DEPLOYMENT_ID_CHARS + 8];
         int64_t started_ms;

@@ -129,6 +129,7 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
         struct cfg_doc *doc = NULL;
         struct gs_config *server = NULL, *logc = NULL, *inv = NULL, *auth = NULL;
         struct gs_config *sessions = NULL;
+        struct gs_config *lifecycle = NULL;
         struct gs_config *budget = NULL;
         size_t n;
         int r;
@@ -170,6 +171,10 @@ int settings_load(const char *path, struct settings *s, struct registry *reg,
                                    sizeof(struct gs_config_key), &sessions, errs);
         if (sessions)
                 session_settings_read(sessions, doc, path, &s->sessions, errs);
+        (void)cfg_section_validate(doc, "lifecycle", core_schema_keys("lifecycle"),
+                                   sizeof(struct gs_config_key), &lifecycle, errs);
+        if (lifecycle && sessions)
+                lifecycle_settings_read(lifecycle, doc, path, &s->sessions, &s->lifecycle, errs);
         (void)cfg_section_validate(doc, BUDGET_SECTION, core_schema_keys(BUDGET_SECTION),
                                    sizeof(struct gs_config_key), &budget, errs);
         budget_settings_read(budget, doc, path, &s->budget, errs);
@@ -182,6 +187,7 @@ done:
         cfg_config_free(inv);
         cfg_config_free(auth);
         cfg_config_free(sessions);
+        cfg_config_free(lifecycle);
         cfg_config_free(budget);
         cfg_doc_free(doc);
         if (r == 0 && cfg_errors_count(errs))

@@ -15,6 +15,7 @@
 #include "auth/auth.h"
 #include "config/config.h"
 #include "costs/budget_settings.h"
+#include "lifecycle/lifecycle_settings.h"
 #include "plugin/registry.h"
 #include "session/session_settings.h"
 
@@ -45,6 +46,7 @@ struct settings {
         struct inventory_settings inventory;
         struct auth_settings auth;
         struct session_settings sessions; /* [sessions] */
+        struct lifecycle_settings lifecycle; /* [lifecycle] */
         struct budget_settings budget;    /* [budget], [budget.<consumer>] */
 };
 

@@ -28,6 +28,8 @@ void api_sessions_done(struct http_request *req, struct http_response *res);
 void api_sessions_extend(struct http_request *req, struct http_response *res);
 void api_sessions_heartbeat(struct http_request *req, struct http_response *res);
 void api_sessions_diagnostics(struct http_request *req, struct http_response *res);
+/* POST /api/v1/sessions/:id/override (api/session_override.c): admin only. */
+void api_sessions_override(struct http_request *req, struct http_response *res);
 /* GET /api/v1/costs and /api/v1/costs/summary (api/costs.c), GET /api/v1/budgets
  * (api/budgets.c): storage reads only. */
 void api_costs_get(struct http_request *req, struct http_response *res);

@@ -203,6 +203,7 @@ void api_metrics(struct http_request *req, struct http_response *res)
                       app->reg.provider_count);
         inventory_metrics(&sb, app);
         budget_metrics(app->budget, &sb);
+        lifecycle_metrics(app->lifecycle, &sb);
         strbuf_puts(&sb, "# HELP gs_http_requests_total HTTP requests by route and status.\n"
                          "# TYPE gs_http_requests_total counter\n");
         http_server_visit_counters(req->server, &visit);

@@ -130,6 +130,52 @@ static const struct gs_config_key sessions_keys[] = {
         {.name = NULL},
 };
 
+/* [lifecycle]: the lifecycle thread's timers and policies (docs/LIFECYCLE.md). */
+static const struct gs_config_key lifecycle_keys[] = {
+        {.name = "tick_interval", .type = GS_CFG_DURATION_MS, .default_value = "10s",
+         .min = LIFECYCLE_INTERVAL_MIN_MS, .max = 10 * MS_PER_MINUTE,
+         .description = "how often expiry, the hard maximum, idle and provisioning timeouts are "
+                        "checked"},
+        {.name = "hard_max", .type = GS_CFG_DURATION_MS, .default_value = "0",
+         .min = 0, .max = LIFECYCLE_HARD_MAX_LIMIT_HOURS * MS_PER_HOUR,
+         .description = "a running session is stopped this long after started_at unless an admin "
+                        "overrode it (0 = [sessions] max_reservation_hours)"},
+        {.name = "max_override_hours", .type = GS_CFG_INT, .default_value = "168", .min = 1,
+         .max = LIFECYCLE_HARD_MAX_LIMIT_HOURS,
+         .description = "largest hard_max_hours an admin override may set"},
+        {.name = "provisioning_timeout", .type = GS_CFG_DURATION_MS, .default_value = "30m",
+         .min = MS_PER_SECOND, .max = 48 * MS_PER_HOUR,
+         .description = "a session not running this long after it entered provisioning is "
+                        "stopped (backstop; longer than [sessions] verify_timeout)"},
+        {.name = "idle_probe_interval", .type = GS_CFG_DURATION_MS, .default_value = "60s",
+         .min = LIFECYCLE_INTERVAL_MIN_MS, .max = MS_PER_HOUR,
+         .description = "how often GPU utilization of sessions with an idle threshold is probed "
+                        "over SSH with the management key"},
+        {.name = "idle_util_threshold_pct", .type = GS_CFG_INT, .default_value = "5", .min = 0,
+         .max = 100, .description = "GPU utilization above this percentage counts as activity"},
+        {.name = "idle_unit", .type = GS_CFG_DURATION_MS, .default_value = "1m",
+         .min = LIFECYCLE_INTERVAL_MIN_MS, .max = MS_PER_MINUTE,
+         .description = "length of one minute of idle_threshold_minutes (only tests shorten "
+                        "it)"},
+        {.name = "reconcile_interval", .type = GS_CFG_DURATION_MS, .default_value = "2m",
+         .min = LIFECYCLE_INTERVAL_MIN_MS, .max = 24 * MS_PER_HOUR,
+         .description = "how often every provider's instances are listed and compared with the "
+                        "sessions (also once at start-up, before /ready)"},
+        {.name = "orphan_grace", .type = GS_CFG_DURATION_MS, .default_value = "10m", .min = 0,
+         .max = 24 * MS_PER_HOUR,
+         .description = "age an instance with our label and no live session must reach before "
+                        "it counts as an orphan"},
+        {.name = "orphan_policy", .type = GS_CFG_ENUM, .default_value = "destroy",
+         .choices = "destroy|alert",
+         .description = "what to do with an orphan: destroy it (verified), or alert only "
+                        "(log, event, metric)"},
+        {.name = "ghost_confirm_interval", .type = GS_CFG_DURATION_MS, .default_value = "30s",
+         .min = LIFECYCLE_INTERVAL_MIN_MS, .max = MS_PER_HOUR,
+         .description = "a running session's instance missing from a listing is declared gone "
+                        "only if the provider still does not have it this much later"},
+        {.name = NULL},
+};
+
 static const struct gs_config_key budget_keys[] = {
         {.name = "max_running_usd_per_hour", .type = GS_CFG_PRICE_UUSD, .default_value = "0",
          .min = 0, .max = BUDGET_USD_MAX_UUSD,
@@ -171,6 +217,7 @@ static const struct {
         {"inventory", inventory_keys},
         {"auth", auth_keys},
         {"sessions", sessions_keys},
+        {"lifecycle", lifecycle_keys},
         {"budget", budget_keys},
 };
 
@@ -210,6 +257,6 @@ bool core_schema_is_known_section(const char *section)
 
 const char *core_schema_section_names(void)
 {
-        return "server, log, storage, inventory, auth, sessions, budget, budget.<consumer>, "
-               "provider.<name>";
+        return "server, log, storage, inventory, auth, sessions, lifecycle, budget, "
+               "budget.<consumer>, provider.<name>";
 }

@@ -24,6 +24,10 @@
 #define SESSIONS_WORKERS_MAX 64
 #define SESSIONS_PROBE_TIMEOUT_MAX_MS 600000
 
+/* [lifecycle]: shortest tick/probe/reconcile interval; longest hard maximum. */
+#define LIFECYCLE_INTERVAL_MIN_MS 10
+#define LIFECYCLE_HARD_MAX_LIMIT_HOURS 8760
+
 /* [budget]: shortest check interval; largest amount in USD (micro-USD). */
 #define BUDGET_CHECK_INTERVAL_MIN_MS 100
 #define BUDGET_USD_MAX_UUSD INT64_C(1000000000000000)

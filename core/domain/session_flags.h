@@ -9,5 +9,7 @@
 
 /* The client asked for auto_retry (fall back to a comparable offer). */
 #define SESSION_FLAG_AUTO_RETRY (UINT32_C(1) << 0)
+/* An admin overrode the hard maximum (detail_json "hard_max_override"). */
+#define SESSION_FLAG_HARD_MAX_OVERRIDE (UINT32_C(1) << 1)
 
 #endif /* GS_SESSION_FLAGS_H */

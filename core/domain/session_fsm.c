@@ -35,7 +35,10 @@
         X(SESSION_EV_DESTROY_VERIFIED, "destroy_verified")                                         \
         X(SESSION_EV_DESTROY_VERIFIED_AFTER_FAULT, "destroy_verified_after_fault")                 \
         X(SESSION_EV_EXTEND, "extend")                                                             \
-        X(SESSION_EV_HEARTBEAT, "heartbeat")
+        X(SESSION_EV_HEARTBEAT, "heartbeat")                                                       \
+        X(SESSION_EV_PROVISION_TIMEOUT, "provision_timeout")                                       \
+        X(SESSION_EV_DESTROY_RETRY, "destroy_retry")                                               \
+        X(SESSION_EV_OVERRIDE, "override")
 
 /* X(value, name, is_fault) */
 #define SESSION_STOP_REASON_MAP(X)                                                                 \
@@ -51,7 +54,8 @@
         X(SESSION_STOP_VERIFY_TIMEOUT, "verify_timeout", true)                                     \
         X(SESSION_STOP_INSTANCE_STOPPED, "instance_stopped", true)                                 \
         X(SESSION_STOP_INSTANCE_VANISHED, "instance_vanished", true)                               \
-        X(SESSION_STOP_CRASH_RECOVERY, "crash_recovery", true)
+        X(SESSION_STOP_CRASH_RECOVERY, "crash_recovery", true)                                     \
+        X(SESSION_STOP_PROVISION_TIMEOUT, "provision_timeout", true)
 
 static const char *const status_names[] = {
 #define X_(value, name) [value] = name,
@@ -96,6 +100,9 @@ static const struct {
          SESSION_STOP_CRASH_RECOVERY},
         {GS_SESSION_PENDING, SESSION_EV_DONE, GS_SESSION_STOPPING, SESSION_STOP_DONE},
         {GS_SESSION_PENDING, SESSION_EV_DELETE, GS_SESSION_STOPPING, SESSION_STOP_DELETED},
+        {GS_SESSION_PENDING, SESSION_EV_PROVISION_TIMEOUT, GS_SESSION_STOPPING,
+         SESSION_STOP_PROVISION_TIMEOUT},
+        {GS_SESSION_PENDING, SESSION_EV_OVERRIDE, GS_SESSION_PENDING, NO_REASON},
 
         {GS_SESSION_PROVISIONING, SESSION_EV_INSTANCE_CREATED, GS_SESSION_PROVISIONING, NO_REASON},
         {GS_SESSION_PROVISIONING, SESSION_EV_VERIFIED, GS_SESSION_RUNNING, NO_REASON},
@@ -112,6 +119,9 @@ static const struct {
         {GS_SESSION_PROVISIONING, SESSION_EV_BUDGET, GS_SESSION_STOPPING, SESSION_STOP_BUDGET},
         {GS_SESSION_PROVISIONING, SESSION_EV_GHOST, GS_SESSION_FAILED,
          SESSION_STOP_INSTANCE_VANISHED},
+        {GS_SESSION_PROVISIONING, SESSION_EV_PROVISION_TIMEOUT, GS_SESSION_STOPPING,
+         SESSION_STOP_PROVISION_TIMEOUT},
+        {GS_SESSION_PROVISIONING, SESSION_EV_OVERRIDE, GS_SESSION_PROVISIONING, NO_REASON},
 
         {GS_SESSION_RUNNING, SESSION_EV_FAULT, GS_SESSION_STOPPING, SESSION_STOP_INSTANCE_STOPPED},
         {GS_SESSION_RUNNING, SESSION_EV_DONE, GS_SESSION_STOPPING, SESSION_STOP_DONE},
@@ -123,10 +133,12 @@ static const struct {
         {GS_SESSION_RUNNING, SESSION_EV_GHOST, GS_SESSION_STOPPED, SESSION_STOP_GHOST},
         {GS_SESSION_RUNNING, SESSION_EV_EXTEND, GS_SESSION_RUNNING, NO_REASON},
         {GS_SESSION_RUNNING, SESSION_EV_HEARTBEAT, GS_SESSION_RUNNING, NO_REASON},
+        {GS_SESSION_RUNNING, SESSION_EV_OVERRIDE, GS_SESSION_RUNNING, NO_REASON},
 
         /* Idempotent: the destroy already under way is the only one. */
         {GS_SESSION_STOPPING, SESSION_EV_DONE, GS_SESSION_STOPPING, NO_REASON},
         {GS_SESSION_STOPPING, SESSION_EV_DELETE, GS_SESSION_STOPPING, NO_REASON},
+        {GS_SESSION_STOPPING, SESSION_EV_DESTROY_RETRY, GS_SESSION_STOPPING, NO_REASON},
         {GS_SESSION_STOPPING, SESSION_EV_DESTROY_VERIFIED, GS_SESSION_STOPPED, NO_REASON},
         {GS_SESSION_STOPPING, SESSION_EV_DESTROY_VERIFIED_AFTER_FAULT, GS_SESSION_FAILED,
          NO_REASON},

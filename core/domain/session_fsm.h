@@ -53,6 +53,12 @@ enum session_event {
                                                     fault (session_fsm_stop_reason_is_fault) */
         SESSION_EV_EXTEND,            /* running -> running: new expires_at */
         SESSION_EV_HEARTBEAT,         /* running -> running: activity */
+        SESSION_EV_PROVISION_TIMEOUT, /* pending|provisioning -> stopping: still not running
+                                         [lifecycle] provisioning_timeout after creation */
+        SESSION_EV_DESTROY_RETRY,     /* stopping -> stopping: record why the destroy is not
+                                         verified yet (status_reason) */
+        SESSION_EV_OVERRIDE,          /* pending|provisioning|running -> same: an admin's
+                                         audited hard-maximum override */
         _SESSION_EV_MAX,
         _SESSION_EV_INVALID = -1
 };
@@ -73,6 +79,7 @@ enum session_stop_reason {
         SESSION_STOP_INSTANCE_STOPPED,  /* the provider reports the instance stopped */
         SESSION_STOP_INSTANCE_VANISHED, /* the instance disappeared while provisioning */
         SESSION_STOP_CRASH_RECOVERY,    /* abandoned by a restart before running */
+        SESSION_STOP_PROVISION_TIMEOUT, /* not running within provisioning_timeout */
         _SESSION_STOP_REASON_MAX,
         _SESSION_STOP_REASON_INVALID = -1
 };

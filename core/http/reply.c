@@ -36,7 +36,7 @@ static char *escape_markup(char *text)
         o = out;
         for (const char *p = text; *p; p++) {
                 if (*p == '<' || *p == '>' || *p == '&') {
-                        (void)snprintf(o, 7, "\\u%04x", (unsigned)*p);
+                        (void)snprintf(o, 7, "\\u%04x", (unsigned)(unsigned char)*p);
                         o += 6;
                 } else {
                         *o++ = *p;

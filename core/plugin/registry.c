@@ -58,6 +58,14 @@ static void instance_free(struct plugin_instance *pi)
 {
         if (!pi)
                 return;
+        if (pi->is_control) {
+                /* Everything else is borrowed from the catalog twin. */
+                if (pi->serialised)
+                        pthread_mutex_destroy(&pi->lock);
+                free(pi);
+                return;
+        }
+        instance_free(pi->control);
         cfg_config_free(pi->cfg);
         loader_close(pi->plugin);
         if (pi->serialised)
@@ -220,8 +228,39 @@ static int init_one(struct plugin_instance *pi)
                 pthread_mutex_init(&pi->lock, NULL);
         pi->instance = instance;
         pi->initialised = true;
-        LOG_INFO(pi->section, "plugin '%s' %s started (%s)", pi->info->name,
-                 pi->info->version ? pi->info->version : "?", loader_path(pi->plugin));
+        LOG_INFO(pi->section, "plugin '%s' %s started%s (%s)", pi->info->name,
+                 pi->info->version ? pi->info->version : "?",
+                 pi->is_control ? " as the control instance" : "", loader_path(pi->plugin));
+        return 0;
+}
+
+/* A provider whose calls are serialised gets a second instance for session
+ * calls (see registry.h); a thread-safe one needs none. */
+static int init_control(struct plugin_instance *pi)
+{
+        struct plugin_instance *c;
+        int r;
+
+        if (!pi->provider || !pi->serialised || pi->control)
+                return 0;
+        c = calloc(1, sizeof(*c));
+        if (!c)
+                return GS_E_NOMEM;
+        c->section = pi->section;
+        c->name = pi->name;
+        c->line = pi->line;
+        c->plugin = pi->plugin;
+        c->info = pi->info;
+        c->provider = pi->provider;
+        c->cfg = pi->cfg;
+        c->is_control = true;
+        host_init(&c->host, pi->section);
+        r = init_one(c);
+        if (r < 0) {
+                free(c);
+                return r;
+        }
+        pi->control = c;
         return 0;
 }
 
@@ -229,6 +268,7 @@ static void shutdown_one(struct plugin_instance *pi)
 {
         if (!pi || !pi->initialised)
                 return;
+        shutdown_one(pi->control);
         if (pi->provider)
                 pi->provider->shutdown(pi->instance);
         else
@@ -248,6 +288,8 @@ int registry_init_all(struct registry *reg)
         }
         for (size_t i = 0; i < reg->provider_count; i++) {
                 r = init_one(reg->providers[i]);
+                if (r == 0)
+                        r = init_control(reg->providers[i]);
                 if (r < 0)
                         goto fail;
         }
@@ -283,9 +325,12 @@ void registry_free(struct registry *reg)
 
 struct plugin_instance *registry_provider(const struct registry *reg, const char *name)
 {
-        for (size_t i = 0; name && i < reg->provider_count; i++)
-                if (strcmp(reg->providers[i]->name, name) == 0)
-                        return reg->providers[i];
+        for (size_t i = 0; name && i < reg->provider_count; i++) {
+                struct plugin_instance *pi = reg->providers[i];
+
+                if (strcmp(pi->name, name) == 0)
+                        return pi->control && pi->control->initialised ? pi->control : pi;
+        }
         return NULL;
 }
 

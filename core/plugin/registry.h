@@ -37,6 +37,16 @@ struct plugin_instance {
         bool serialised;
         bool initialised;
         pthread_mutex_t lock;
+        /*
+         * A provider plugin that is not thread-safe is initialised twice with
+         * the same config: this "catalog" instance serves the inventory
+         * poller's list_offers; `control`, its sibling with its own mutex,
+         * serves create/get/destroy/list_instances (registry_provider()), so
+         * a long catalog listing never delays a destroy. NULL when the plugin
+         * is thread-safe (one instance serves both) or not yet initialised.
+         */
+        struct plugin_instance *control;
+        bool is_control; /* borrows plugin, info, ops, cfg and names from its catalog twin */
 };
 
 struct registry {
@@ -54,7 +64,8 @@ struct registry {
  */
 int registry_load(struct registry *reg, const struct cfg_doc *doc, const char *plugin_dir,
                   struct cfg_errors *errs);
-/* Call init() on storage then providers, in order. On the first failure,
+/* Call init() on storage then providers, in order (a provider that is not
+ * thread-safe twice: catalog and control instance). On the first failure,
  * log it, shut down what was initialised and return its status. */
 int registry_init_all(struct registry *reg);
 /* Initialise only the storage instance (offline administration). */
@@ -65,6 +76,9 @@ int registry_init_one(struct plugin_instance *pi);
 /* Shut down providers in reverse order, then storage; close plugins. */
 void registry_free(struct registry *reg);
 
+/* The instance session and lifecycle calls use: the provider's control
+ * instance when it has one, else the provider instance itself. NULL when no
+ * provider has that name. */
 struct plugin_instance *registry_provider(const struct registry *reg, const char *name);
 
 /* Serialise a call into a non-thread-safe instance. */

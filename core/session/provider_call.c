@@ -25,6 +25,21 @@ static char *dup_or_null(const char *s, bool *oom)
         return d;
 }
 
+static void copy_into(struct instance_state *st, const struct gs_instance_info *info, bool *oom)
+{
+        st->state = info->state;
+        st->ssh_port = info->ssh_port;
+        st->price_uusd_per_hour = info->price_uusd_per_hour;
+        st->created_at_ms = info->created_at_ms;
+        st->instance_id = dup_or_null(info->instance_id, oom);
+        st->label = dup_or_null(info->label, oom);
+        st->status_raw = dup_or_null(info->status_raw, oom);
+        st->ssh_host =
+                dup_or_null(info->ssh_host && info->ssh_host[0] ? info->ssh_host : NULL, oom);
+        st->ssh_user =
+                dup_or_null(info->ssh_user && info->ssh_user[0] ? info->ssh_user : NULL, oom);
+}
+
 static int copy_instance(void *ctx, const struct gs_instance_info *info)
 {
         struct copy_ctx *c = ctx;
@@ -33,19 +48,31 @@ static int copy_instance(void *ctx, const struct gs_instance_info *info)
                 return 0;
         if (c->want_label && (!info->label || strcmp(info->label, c->want_label) != 0))
                 return 0;
-        c->st.state = info->state;
-        c->st.ssh_port = info->ssh_port;
-        c->st.price_uusd_per_hour = info->price_uusd_per_hour;
-        c->st.created_at_ms = info->created_at_ms;
-        c->st.instance_id = dup_or_null(info->instance_id, &c->oom);
-        c->st.label = dup_or_null(info->label, &c->oom);
-        c->st.status_raw = dup_or_null(info->status_raw, &c->oom);
-        c->st.ssh_host =
-                dup_or_null(info->ssh_host && info->ssh_host[0] ? info->ssh_host : NULL, &c->oom);
-        c->st.ssh_user =
-                dup_or_null(info->ssh_user && info->ssh_user[0] ? info->ssh_user : NULL, &c->oom);
+        copy_into(&c->st, info, &c->oom);
         c->copied = true;
         return c->oom ? GS_E_NOMEM : 0;
+}
+
+/* list_instances sink: append every instance. */
+static int append_instance(void *ctx, const struct gs_instance_info *info)
+{
+        struct instance_list *l = ctx;
+        struct instance_state *grown;
+        bool oom = false;
+
+        if (l->count == l->cap) {
+                size_t cap = l->cap ? l->cap * 2 : 16;
+
+                grown = realloc(l->items, cap * sizeof(*grown));
+                if (!grown)
+                        return GS_E_NOMEM;
+                l->items = grown;
+                l->cap = cap;
+        }
+        memset(&l->items[l->count], 0, sizeof(l->items[0]));
+        copy_into(&l->items[l->count], info, &oom);
+        l->count++; /* freed by instance_list_done() even when partial */
+        return oom ? GS_E_NOMEM : 0;
 }
 
 void instance_state_done(struct instance_state *s)
@@ -58,6 +85,16 @@ void instance_state_done(struct instance_state *s)
         free(s->ssh_host);
         free(s->ssh_user);
         memset(s, 0, sizeof(*s));
+}
+
+void instance_list_done(struct instance_list *l)
+{
+        if (!l)
+                return;
+        for (size_t i = 0; i < l->count; i++)
+                instance_state_done(&l->items[i]);
+        free(l->items);
+        memset(l, 0, sizeof(*l));
 }
 
 bool instance_state_has_ssh(const struct instance_state *s)
@@ -143,4 +180,25 @@ int provider_call_find_label(struct plugin_instance *pi, const char *label,
         if (r == 0 && !c.copied && !c.oom)
                 return gs_error_set(err, GS_E_NOTFOUND, 0, "no instance labelled '%s'", label);
         return finish(&c, r, "list_instances", ret_state, err);
+}
+
+int provider_call_list(struct plugin_instance *pi, struct instance_list *ret_list,
+                       struct gs_error *err)
+{
+        struct instance_list l;
+        struct gs_instance_sink sink = {.fn = append_instance, .ctx = &l};
+        int r;
+
+        memset(&l, 0, sizeof(l));
+        if (!pi->provider->list_instances)
+                return gs_error_set(err, GS_E_NOTSUP, 0, "list_instances: not supported");
+        registry_enter(pi);
+        r = pi->provider->list_instances(pi->instance, &sink, err);
+        registry_leave(pi);
+        if (r < 0) {
+                instance_list_done(&l);
+                return r;
+        }
+        *ret_list = l;
+        return 0;
 }

@@ -8,6 +8,7 @@
 #define GS_PROVIDER_CALL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "plugin/registry.h"
@@ -28,6 +29,16 @@ struct instance_state {
 
 /* Free the strings and zero. NULL-safe. */
 void instance_state_done(struct instance_state *s);
+
+/* Owned copies of every instance a listing reported. */
+struct instance_list {
+        struct instance_state *items;
+        size_t count;
+        size_t cap;
+};
+
+/* Free every item and the array. NULL-safe. */
+void instance_list_done(struct instance_list *l);
 /* Has a usable SSH endpoint (host and port known). */
 bool instance_state_has_ssh(const struct instance_state *s);
 
@@ -50,5 +61,9 @@ int provider_call_destroy(struct plugin_instance *pi, const char *instance_id,
  * instance carrying it, GS_E_NOTFOUND when none does. */
 int provider_call_find_label(struct plugin_instance *pi, const char *label,
                              struct instance_state *ret_state, struct gs_error *err);
+/* list_instances: 0 and *ret_list with every instance of the account (ours,
+ * other deployments' and unlabelled ones alike), or the plugin's failure. */
+int provider_call_list(struct plugin_instance *pi, struct instance_list *ret_list,
+                       struct gs_error *err);
 
 #endif /* GS_PROVIDER_CALL_H */

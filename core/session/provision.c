@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "crash_point.h"
 #include "domain/gpu_name.h"
 #include "domain/session_extend.h"
 #include "domain/session_flags.h"
@@ -537,14 +538,18 @@ static int run(struct attempt *a)
                             gs_error_msg(&e));
         }
         memset(&inst, 0, sizeof(inst));
+        crash_point("provision.before_create");
         r = create_instance(a, &inst);
         if (r < 0)
                 return r;
         created_at = host_now_ms();
         LOG_INFO(COMPONENT, "%s: %s created instance %s for offer %s (label %s)", a->rec.id,
                  a->pick.provider, inst.instance_id, a->pick.id, a->rec.label);
+        crash_point("provision.after_create");
         r = record_instance(a, &inst, created_at);
         instance_state_done(&inst);
+        if (r == 0)
+                crash_point("provision.after_record");
         return r;
 }
 

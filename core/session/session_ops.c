@@ -11,6 +11,7 @@
 #include "log.h"
 #include "plugin/host_api.h"
 #include "session/destroy.h"
+#include "session/session_override.h"
 #include "session/session_store.h"
 #include "session/session_transition.h"
 
@@ -63,14 +64,24 @@ static const char *stop_audit_kind(int event)
         }
 }
 
+struct stop_args {
+        const char *cause; /* NULL = stop_cause(event) */
+        session_stop_guard_fn guard;
+        void *guard_ctx;
+};
+
 static int mutate_stop(struct gs_session_record *rec, int old_status, struct session_change *c,
                        struct gs_error *err)
 {
+        const struct stop_args *a = c->ctx;
         const char *word =
                 session_fsm_stop_reason_name(session_fsm_stop_reason(old_status, c->event));
+        const char *cause = a->cause ? a->cause : stop_cause(c->event);
 
-        if (session_record_setf(&rec->status_reason, "%s: %s", word ? word : "stopped",
-                                stop_cause(c->event)) < 0)
+        if (a->guard && !a->guard(rec, old_status, a->guard_ctx))
+                return gs_error_set(err, GS_E_CONFLICT, 0, "session %s: '%s' no longer applies",
+                                    rec->id, session_fsm_event_name(c->event));
+        if (session_record_setf(&rec->status_reason, "%s: %s", word ? word : "stopped", cause) < 0)
                 return gs_error_set(err, GS_E_NOMEM, 0, "out of memory");
         return 0;
 }
@@ -79,12 +90,22 @@ int session_ops_stop(struct session_service *svc, const char *id, int event, con
                      struct gs_session_record *ret_rec, struct session_op_info *info,
                      struct gs_error *err)
 {
+        return session_ops_stop_because(svc, id, event, actor, NULL, NULL, NULL, ret_rec, info,
+                                        err);
+}
+
+int session_ops_stop_because(struct session_service *svc, const char *id, int event,
+                             const char *actor, const char *cause, session_stop_guard_fn guard,
+                             void *guard_ctx, struct gs_session_record *ret_rec,
+                             struct session_op_info *info, struct gs_error *err)
+{
+        struct stop_args args = {.cause = cause, .guard = guard, .guard_ctx = guard_ctx};
         struct session_change c;
         struct gs_session_record rec;
         int r;
 
         info_init(info);
-        session_change_init(&c, event, mutate_stop, NULL);
+        session_change_init(&c, event, mutate_stop, &args);
         r = session_transition(svc, id, &c, &rec, err);
         info->old_status = c.old_status;
         info->idempotent = c.idempotent;
@@ -119,7 +140,7 @@ static int mutate_extend(struct gs_session_record *rec, int old_status, struct s
                          struct gs_error *err)
 {
         struct extend_ctx *x = c->ctx;
-        uint32_t max = x->svc->cfg.max_reservation_hours;
+        uint32_t max = session_override_limit_hours(rec, x->svc->cfg.max_reservation_hours);
         char at[RFC3339_TEXT_MAX] = "?", limit[RFC3339_TEXT_MAX] = "?";
         int64_t new_expires;
         int r;

@@ -36,6 +36,20 @@ int session_ops_list(struct session_service *svc, const struct gs_session_filter
 int session_ops_stop(struct session_service *svc, const char *id, int event, const char *actor,
                      struct gs_session_record *ret_rec, struct session_op_info *info,
                      struct gs_error *err);
+/* Asked under the session's lock with the freshly read record (rec->status
+ * is already the new one; old_status the stored one): false abandons the stop
+ * with GS_E_CONFLICT because its reason no longer holds (an extension or a
+ * heartbeat came first). */
+typedef bool (*session_stop_guard_fn)(const struct gs_session_record *rec, int old_status,
+                                      void *ctx);
+
+/* The same with the words after the reason word in status_reason ("expired:
+ * <cause>"; cause NULL = the event's usual words) and an optional guard. For
+ * the lifecycle's rules, whose cause names the limit that fired. */
+int session_ops_stop_because(struct session_service *svc, const char *id, int event,
+                             const char *actor, const char *cause, session_stop_guard_fn guard,
+                             void *guard_ctx, struct gs_session_record *ret_rec,
+                             struct session_op_info *info, struct gs_error *err);
 /* 0 and the extended session; GS_E_TOOBIG past the hard maximum (info has
  * the limit); GS_E_CONFLICT when not running; GS_E_NOTFOUND. */
 int session_ops_extend(struct session_service *svc, const char *id, uint32_t hours,

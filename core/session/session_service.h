@@ -41,6 +41,10 @@ struct session_service {
         struct probe_notes *probes;
         struct job_queue *jobs;
         pthread_mutex_t admit; /* per-consumer limit: count + insert */
+        /* destroy_instance calls since start, by outcome (atomic; only this
+         * process knows them: gs_destroy_attempts_total{result}). */
+        uint64_t destroy_accepted;
+        uint64_t destroy_failed;
 };
 
 /*

@@ -1,9 +1,31 @@
 /* session_transition.c - lock, read, check with the FSM, mutate, compare-and-set. */
 #include "session/session_transition.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "session/session_store.h"
+
+/* The event recording why a session stopped (gs_session_stops_total). */
+#define STOP_REASON_EVENT "session.stop_reason"
+
+/* A transition that stops the session (or ends it at once, a ghost) is
+ * recorded with its reason, once, after the write succeeded. */
+static void record_stop_reason(struct session_service *svc, const char *id, int old_status,
+                               int event)
+{
+        int why = session_fsm_stop_reason(old_status, event);
+        const char *reason = session_fsm_stop_reason_name(why);
+        char detail[160];
+
+        if (!reason)
+                return;
+        (void)snprintf(detail, sizeof(detail),
+                       "{\"reason\":\"%s\",\"from\":\"%s\",\"event\":\"%s\"}", reason,
+                       session_fsm_status_name(old_status), session_fsm_event_name(event));
+        session_store_event(session_service_storage(svc), STOP_REASON_EVENT, SESSION_ACTOR_SERVICE,
+                            id, detail);
+}
 
 void session_change_init(struct session_change *c, int event, session_mutate_fn fn, void *ctx)
 {
@@ -56,6 +78,7 @@ int session_transition_locked(struct session_service *svc, const char *id, struc
                                          "session %s changed concurrently (another replica?)", id);
                 if (r < 0)
                         goto done;
+                record_stop_reason(svc, id, c->old_status, c->event);
         }
         if (ret_rec) {
                 *ret_rec = rec;

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "audit.h"
+#include "crash_point.h"
 #include "domain/backoff.h"
 #include "domain/duration_text.h"
 #include "domain/session_cost.h"
@@ -297,6 +298,7 @@ static enum step try_ssh(struct verify_job *j, const struct gs_session_record *r
         if (r < 0)
                 return login_failed(j, "management key", r, &e);
         note(j, true, "verified", "%s", "");
+        crash_point("verify.before_running");
         rc.host_key = seen;
         gs_error_init(&e);
         session_change_init(&c, SESSION_EV_VERIFIED, mutate_running, &rc);

@@ -73,7 +73,20 @@ class Daemon:
         self.proc = None
         self.port = None
 
-    def start(self, env=None):
+    def start(self, env=None, wait_ready=True):
+        """Start and wait until it listens and, unless wait_ready is False,
+        until /ready says the start-up sweep (crash recovery and the first
+        reconciliation) is done."""
+        self._start(env)
+        if wait_ready:
+            deadline = time.time() + START_TIMEOUT_S
+            while self.get("/ready").status != 200:
+                if time.time() > deadline or self.proc.poll() is not None:
+                    raise AssertionError("gpu-shopperd never became ready:\n" + self.log_text())
+                time.sleep(0.02)
+        return self
+
+    def _start(self, env=None):
         cmd = [DAEMON, "--config", self.config]
         if os.environ.get("GS_VALGRIND"):
             cmd = ["valgrind", "--quiet", "--error-exitcode=99", "--leak-check=full",

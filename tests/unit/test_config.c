@@ -996,8 +996,9 @@ static void test_core_schema_knows_its_sections(void **state)
         assert_false(core_schema_is_known_section("Server"));
         assert_false(core_schema_is_known_section(NULL));
         assert_string_equal(core_schema_section_names(),
-                            "server, log, storage, inventory, auth, sessions, budget, "
-                            "budget.<consumer>, provider.<name>");
+                            "server, log, storage, inventory, auth, sessions, lifecycle, "
+                            "budget, budget.<consumer>, provider.<name>");
+        assert_non_null(core_schema_keys("lifecycle"));
         assert_non_null(core_schema_keys("budget"));
         assert_non_null(core_schema_keys("budget.my-app"));
         assert_null(core_schema_keys("budget.bad/name"));

@@ -30,7 +30,7 @@
 #define FA GS_SESSION_FAILED
 #define XX (-1) /* GS_E_CONFLICT */
 /* One column per event. */
-#define EVENT_COLUMNS 19
+#define EVENT_COLUMNS 22
 
 /* Adding an event or a status must come with a new column or row here. */
 _Static_assert(_SESSION_EV_MAX == EVENT_COLUMNS, "update the expected table for the new event");
@@ -39,13 +39,13 @@ _Static_assert(SESSION_STATUS_COUNT == 6, "update the expected table for the new
 /* Rows: the status before; columns: the events of column_events[] below, in order; cells: the
  * status after, or XX for 409. */
 static const int expected_next[SESSION_STATUS_COUNT][EVENT_COLUMNS] = {
-        /*       PS  IC  VE  CF  VF  VT  AB  FT  DN  DL  EX  HM  ID  BU  GH  DV  DF  XT  HB */
-        [PE] = { PR, XX, XX, FA, XX, XX, SG, XX, SG, SG, XX, XX, XX, XX, XX, XX, XX, XX, XX },
-        [PR] = { XX, PR, RU, FA, SG, SG, SG, XX, SG, SG, XX, XX, XX, SG, FA, XX, XX, XX, XX },
-        [RU] = { XX, XX, XX, XX, XX, XX, XX, SG, SG, SG, SG, SG, SG, SG, SD, XX, XX, RU, RU },
-        [SG] = { XX, XX, XX, XX, XX, XX, XX, XX, SG, SG, XX, XX, XX, XX, XX, SD, FA, XX, XX },
-        [SD] = { XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX },
-        [FA] = { XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX, XX },
+        /*      PS IC VE CF VF VT AB FT DN DL EX HM ID BU GH DV DF XT HB PT DR OV */
+        [PE] = {PR,XX,XX,FA,XX,XX,SG,XX,SG,SG,XX,XX,XX,XX,XX,XX,XX,XX,XX,SG,XX,PE},
+        [PR] = {XX,PR,RU,FA,SG,SG,SG,XX,SG,SG,XX,XX,XX,SG,FA,XX,XX,XX,XX,SG,XX,PR},
+        [RU] = {XX,XX,XX,XX,XX,XX,XX,SG,SG,SG,SG,SG,SG,SG,SD,XX,XX,RU,RU,XX,XX,RU},
+        [SG] = {XX,XX,XX,XX,XX,XX,XX,XX,SG,SG,XX,XX,XX,XX,XX,SD,FA,XX,XX,XX,SG,XX},
+        [SD] = {XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX},
+        [FA] = {XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX,XX},
 };
 
 /* The column order above, spelled out so a reordered enum fails loudly. */
@@ -55,7 +55,8 @@ static const int column_events[EVENT_COLUMNS] = {
         SESSION_EV_ABANDONED, SESSION_EV_FAULT, SESSION_EV_DONE, SESSION_EV_DELETE,
         SESSION_EV_EXPIRE, SESSION_EV_HARD_MAX, SESSION_EV_IDLE, SESSION_EV_BUDGET,
         SESSION_EV_GHOST, SESSION_EV_DESTROY_VERIFIED, SESSION_EV_DESTROY_VERIFIED_AFTER_FAULT,
-        SESSION_EV_EXTEND, SESSION_EV_HEARTBEAT,
+        SESSION_EV_EXTEND, SESSION_EV_HEARTBEAT, SESSION_EV_PROVISION_TIMEOUT,
+        SESSION_EV_DESTROY_RETRY, SESSION_EV_OVERRIDE,
 };
 
 static void test_every_status_event_pair_matches_table(void **state)
@@ -184,6 +185,7 @@ static void test_stop_reason_names_parse_and_fault(void **state)
                 {SESSION_STOP_INSTANCE_STOPPED, "instance_stopped", true},
                 {SESSION_STOP_INSTANCE_VANISHED, "instance_vanished", true},
                 {SESSION_STOP_CRASH_RECOVERY, "crash_recovery", true},
+                {SESSION_STOP_PROVISION_TIMEOUT, "provision_timeout", true},
         };
         int v;
 
@@ -228,6 +230,8 @@ static void test_stop_reason_implied_by_transition(void **state)
                 {RU, SESSION_EV_IDLE, SESSION_STOP_IDLE},
                 {RU, SESSION_EV_DONE, SESSION_STOP_DONE},
                 {RU, SESSION_EV_DELETE, SESSION_STOP_DELETED},
+                {PE, SESSION_EV_PROVISION_TIMEOUT, SESSION_STOP_PROVISION_TIMEOUT},
+                {PR, SESSION_EV_PROVISION_TIMEOUT, SESSION_STOP_PROVISION_TIMEOUT},
         };
         static const struct {
                 int status, event;
@@ -238,6 +242,8 @@ static void test_stop_reason_implied_by_transition(void **state)
                 {SG, SESSION_EV_DESTROY_VERIFIED_AFTER_FAULT},
                 {SD, SESSION_EV_DONE},            {RU, SESSION_EV_VERIFIED},
                 {-1, SESSION_EV_DONE},            {RU, _SESSION_EV_MAX},
+                {SG, SESSION_EV_DESTROY_RETRY},   {RU, SESSION_EV_OVERRIDE},
+                {PE, SESSION_EV_OVERRIDE},
         };
 
         (void)state;

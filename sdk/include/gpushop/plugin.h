@@ -26,6 +26,11 @@
  *    Other ops may be called from any core thread. Unless the plugin sets
  *    GS_PLUGIN_F_THREADSAFE, the core serialises all calls to one instance
  *    with a per-instance mutex; with the flag, calls may run concurrently.
+ *    The daemon initialises a provider plugin without the flag twice from
+ *    the same config section: one instance serves list_offers (catalog
+ *    refreshes), the other create/get/destroy/list_instances, so a long
+ *    listing never delays a destroy. init() must therefore allow two live
+ *    instances with one configuration (keep state in the instance).
  *
  * Versioning (the bump rule):
  *  - Appending a field to a struct, a host function to gs_host_api, an op to
