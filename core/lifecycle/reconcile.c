@@ -24,6 +24,13 @@
 #define COMPONENT "lifecycle"
 #define ACTOR "lifecycle"
 
+/* A provider's creation time comes from another clock and may be whole
+ * seconds (TensorDock's RFC 3339 text drops the fraction, so a just-made
+ * instance can look up to 999 ms old). An orphan's age is counted this much
+ * short so the grace is never cut: destroying late costs seconds of rent,
+ * destroying early can race a create. */
+#define PROVIDER_CREATED_AT_SLACK_MS 1000
+
 struct orphan_memo {
         char *provider;
         char *instance_id;
@@ -237,9 +244,10 @@ static void check_instance(struct reconcile *r, const char *provider,
                 f.session_instance_id = rec.provider_instance_id;
         }
         o = orphan_find(r, provider, inst->instance_id);
-        f.age_ms = listed_at_ms -
-                   (inst->created_at_ms > 0 ? inst->created_at_ms
-                                            : (o ? o->first_seen_ms : listed_at_ms));
+        if (inst->created_at_ms > 0)
+                f.age_ms = listed_at_ms - inst->created_at_ms - PROVIDER_CREATED_AT_SLACK_MS;
+        else
+                f.age_ms = listed_at_ms - (o ? o->first_seen_ms : listed_at_ms);
         f.grace_ms = r->cfg->orphan_grace_ms;
         verdict = orphan_classify(&f);
         if (verdict == ORPHAN_YOUNG || verdict == ORPHAN_YES) {
