@@ -11,7 +11,6 @@
 #include "domain/label.h"
 #include "domain/reconcile_rules.h"
 #include "domain/rfc3339.h"
-#include "domain/session_cost.h"
 #include "domain/session_fsm.h"
 #include "lifecycle/session_walk.h"
 #include "log.h"
@@ -386,22 +385,7 @@ static int mutate_ghost(struct gs_session_record *rec, int old_status, struct se
                                 rec->provider, rec->provider_instance_id, missing, again,
                                 seen) < 0)
                 return gs_error_set(err, GS_E_NOMEM, 0, "out of memory");
-        rec->cost_uusd = session_cost_uusd(rec, rec->stopped_at_ms);
-        if (rec->instance_created_at_ms > 0) {
-                c->ledger = (struct gs_cost_entry){
-                        .struct_size = sizeof(c->ledger),
-                        .session_id = rec->id,
-                        .consumer_id = rec->consumer_id,
-                        .provider = rec->provider,
-                        .gpu_type = rec->gpu_type,
-                        .start_ms = rec->instance_created_at_ms,
-                        .end_ms = rec->stopped_at_ms,
-                        .price_uusd_per_hour = session_cost_price_uusd(rec),
-                        .amount_uusd = rec->cost_uusd,
-                };
-                c->has_ledger = true;
-        }
-        return 0;
+        return session_change_bill(c, rec, err);
 }
 
 static void declare_ghost(struct reconcile *r, const struct ghost_memo *g, int64_t now_ms)

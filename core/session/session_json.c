@@ -2,7 +2,7 @@
 #include "session/session_json.h"
 
 #include "domain/rfc3339.h"
-#include "domain/session_cost.h"
+#include "domain/cost_meter.h"
 #include "domain/session_flags.h"
 #include "domain/session_fsm.h"
 #include "domain/units.h"
@@ -60,8 +60,7 @@ json_t *session_json(const struct gs_session_record *rec, int64_t now_ms)
 
         if (!o)
                 return NULL;
-        cost = session_fsm_is_terminal(rec->status) ? rec->cost_uusd
-                                                    : session_cost_uusd(rec, now_ms);
+        cost = cost_meter_so_far_uusd(rec, now_ms);
         set(o, "id", str_or_null(rec->id));
         set(o, "consumer_id", str_or_null(rec->consumer_id));
         set(o, "offer_id", str_or_null(rec->offer_id));

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "domain/cost_meter.h"
 #include "session/session_store.h"
 
 /* The event recording why a session stopped (gs_session_stops_total). */
@@ -34,6 +35,24 @@ void session_change_init(struct session_change *c, int event, session_mutate_fn 
         c->fn = fn;
         c->ctx = ctx;
         c->old_status = -1;
+}
+
+int session_change_bill(struct session_change *c, struct gs_session_record *rec,
+                        struct gs_error *err)
+{
+        struct gs_cost_entry e;
+
+        if (cost_meter_final_entry(rec, rec->stopped_at_ms, &e) < 0)
+                return gs_error_set(err, GS_E_INVAL, 0,
+                                    "session %s: cannot bill a record without its id, provider "
+                                    "or GPU type",
+                                    rec->id ? rec->id : "(no id)");
+        rec->cost_uusd = e.amount_uusd;
+        if (cost_meter_has_instance(rec)) {
+                c->ledger = e;
+                c->has_ledger = true;
+        }
+        return 0;
 }
 
 int session_transition_locked(struct session_service *svc, const char *id, struct session_change *c,

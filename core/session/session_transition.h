@@ -36,6 +36,17 @@ struct session_change {
 void session_change_init(struct session_change *c, int event, session_mutate_fn fn, void *ctx);
 
 /*
+ * For a mutate function that ends billing at rec->stopped_at_ms (set by the
+ * caller): rec->cost_uusd becomes the final cost (core/domain/cost_meter) and,
+ * when the session ever had an instance, its one ledger entry is queued on c
+ * for the same write. The entry borrows rec's strings: call it on the record
+ * the mutate function was given. GS_E_INVAL (with err) when rec lacks its id,
+ * provider or GPU type.
+ */
+int session_change_bill(struct session_change *c, struct gs_session_record *rec,
+                        struct gs_error *err);
+
+/*
  * Apply c to session id. 0 and (when ret_rec is not NULL) the record as
  * written; GS_E_NOTFOUND; GS_E_CONFLICT with err naming the current status
  * when the event is not allowed (or the status changed between read and

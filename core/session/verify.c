@@ -10,7 +10,6 @@
 #include "crash_point.h"
 #include "domain/backoff.h"
 #include "domain/duration_text.h"
-#include "domain/session_cost.h"
 #include "domain/session_extend.h"
 #include "log.h"
 #include "plugin/host_api.h"
@@ -113,22 +112,7 @@ static int mutate_stop(struct gs_session_record *rec, int old_status, struct ses
                                      : rec->instance_created_at_ms;
         if (rec->stopped_at_ms <= 0)
                 rec->stopped_at_ms = host_now_ms();
-        rec->cost_uusd = session_cost_uusd(rec, rec->stopped_at_ms);
-        if (rec->instance_created_at_ms > 0) {
-                c->ledger = (struct gs_cost_entry){
-                        .struct_size = sizeof(c->ledger),
-                        .session_id = rec->id,
-                        .consumer_id = rec->consumer_id,
-                        .provider = rec->provider,
-                        .gpu_type = rec->gpu_type,
-                        .start_ms = rec->instance_created_at_ms,
-                        .end_ms = rec->stopped_at_ms,
-                        .price_uusd_per_hour = session_cost_price_uusd(rec),
-                        .amount_uusd = rec->cost_uusd,
-                };
-                c->has_ledger = true;
-        }
-        return 0;
+        return session_change_bill(c, rec, err);
 }
 
 /* End the verification: stopping (then the destroy worker) or, for a vanished

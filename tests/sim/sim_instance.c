@@ -99,7 +99,6 @@ int sim_instance_create(const struct sim_instance_spec *spec, struct sim_instanc
         inst->td_gpu = spec->td_gpu;
         inst->destroyed_ms = -1;
         inst->running_ms = -1;
-        inst->created_ms = sim_now_ms();
         inst->ready_at_mono = sim_mono_ms() + sim.ready_after_ms;
         inst->phase = SIM_PHASE_LOADING;
         inst->vcpus = spec->vcpus;
@@ -127,7 +126,7 @@ int sim_instance_create(const struct sim_instance_spec *spec, struct sim_instanc
                 inst->rate_uusd_per_hour = inst->price_uusd_per_hour;
                 inst->geolocation = "";
                 inst->phase = SIM_PHASE_RUNNING;
-                inst->running_ms = inst->created_ms;
+                inst->running_ms = 0; /* = created_ms, set below */
                 if (spec->state && spec->state[0]) {
                         inst->forced_state = strdup(spec->state);
                         if (!inst->forced_state)
@@ -151,6 +150,11 @@ int sim_instance_create(const struct sim_instance_spec *spec, struct sim_instanc
                 instance_free(inst);
                 return -1;
         }
+        /* Billing starts once the contract is recorded and its files exist,
+         * just before the create is answered - not before the disk writes. */
+        inst->created_ms = sim_now_ms();
+        if (inst->running_ms == 0)
+                inst->running_ms = inst->created_ms;
         if (!spec->foreign)
                 sim.catalog.rent_gen++;
         sim.instances[sim.n_instances++] = inst;

@@ -106,6 +106,18 @@ static void test_charged_price_is_billed(void **state)
         assert_int_equal(e.amount_uusd, 824600);
 }
 
+static void test_matches_the_simulators_ledger(void **state)
+{
+        /* $0.0779/h for 11.334 s: the sim's ledger bills the same window 245 uUSD. */
+        struct gs_session_record r =
+                session(GS_SESSION_STOPPED, 77900, 0, JAN31_2230, JAN31_2230 + 11334);
+        struct gs_cost_entry e;
+
+        (void)state;
+        assert_int_equal(cost_meter_final_entry(&r, r.stopped_at_ms, &e), 0);
+        assert_int_equal(e.amount_uusd, 245);
+}
+
 static void test_no_instance_costs_nothing(void **state)
 {
         struct gs_session_record r = session(GS_SESSION_FAILED, 400000, 0, 0, JAN31_2230 + 60000);
@@ -249,6 +261,7 @@ int main(void)
                 cmocka_unit_test(test_price_is_charged_when_reported_else_quoted),
                 cmocka_unit_test(test_exact_amount_to_the_micro_dollar),
                 cmocka_unit_test(test_charged_price_is_billed),
+                cmocka_unit_test(test_matches_the_simulators_ledger),
                 cmocka_unit_test(test_no_instance_costs_nothing),
                 cmocka_unit_test(test_ghost_is_billed_to_last_sighting),
                 cmocka_unit_test(test_live_cost_follows_the_clock),
