@@ -18,6 +18,7 @@
 
 #include "api/api.h"
 #include "api/budget_refusal.h"
+#include "api/session_body.h"
 #include "app.h"
 #include "auth/principal.h"
 #include "domain/json_text.h"
@@ -271,62 +272,6 @@ static void reply_invalid_field(struct http_response *res, const struct http_req
                          msg);
 }
 
-/* Copy one member into req after checking its JSON type; false after 400. */
-static bool take_field(const struct http_request *hreq, struct http_response *res, int field,
-                       json_t *value, struct session_request *req)
-{
-        const char *name = session_request_field_name(field);
-        char msg[SESSION_REQUEST_MSG_MAX];
-        enum session_field_type type = session_request_field_type(field);
-        bool ok;
-
-        if (json_is_null(value))
-                return true; /* absent */
-        ok = (type == SESSION_FIELD_STRING && json_is_string(value) &&
-              strlen(json_string_value(value)) == json_string_length(value)) ||
-             (type == SESSION_FIELD_INTEGER && json_is_integer(value)) ||
-             (type == SESSION_FIELD_BOOL && json_is_boolean(value));
-        if (!ok) {
-                (void)snprintf(msg, sizeof(msg), "%s must be %s", name,
-                               type == SESSION_FIELD_STRING    ? "a string"
-                               : type == SESSION_FIELD_INTEGER ? "an integer"
-                                                               : "true or false");
-                reply_invalid_field(res, hreq, name, msg);
-                return false;
-        }
-        req->given |= 1u << field;
-        switch (field) {
-        case SESSION_FIELD_CONSUMER_ID:
-                req->consumer_id = json_string_value(value);
-                break;
-        case SESSION_FIELD_OFFER_ID:
-                req->offer_id = json_string_value(value);
-                break;
-        case SESSION_FIELD_WORKLOAD_TYPE:
-                req->workload_type = json_string_value(value);
-                break;
-        case SESSION_FIELD_RESERVATION_HOURS:
-                req->reservation_hours = json_integer_value(value);
-                break;
-        case SESSION_FIELD_IDLE_THRESHOLD_MINUTES:
-                req->idle_threshold_minutes = json_integer_value(value);
-                break;
-        case SESSION_FIELD_STORAGE_POLICY:
-                req->storage_policy = json_string_value(value);
-                break;
-        case SESSION_FIELD_DISK_GB:
-                req->disk_gb = json_integer_value(value);
-                break;
-        case SESSION_FIELD_TEMPLATE_HASH_ID:
-                req->template_hash_id = json_string_value(value);
-                break;
-        default:
-                req->auto_retry = json_is_true(value);
-                break;
-        }
-        return true;
-}
-
 /* Decode and validate a create body into *req (strings borrowed from *doc). */
 static bool decode_create(const struct http_request *hreq, struct http_response *res,
                           const struct session_limits *lim, json_t **ret_doc,
@@ -344,21 +289,14 @@ static bool decode_create(const struct http_request *hreq, struct http_response 
                                             NULL};
         struct session_request_error verr;
         json_t *doc = body_object(hreq, res, false);
-        const char *key;
-        json_t *value;
 
         if (!doc)
                 return false;
         if (reject_unknown(hreq, res, doc, known, session_request_field_names()))
                 goto fail;
-        memset(req, 0, sizeof(*req));
-        json_object_foreach(doc, key, value)
-        {
-                if (!take_field(hreq, res, session_request_field_parse(key), value, req))
-                        goto fail;
-        }
         memset(&verr, 0, sizeof(verr));
-        if (session_request_validate(req, lim, &verr) < 0) {
+        if (session_body_decode(doc, req, &verr) < 0 ||
+            session_request_validate(req, lim, &verr) < 0) {
                 reply_invalid_field(res, hreq, verr.field, verr.msg);
                 goto fail;
         }

@@ -2,12 +2,11 @@
  * fuzz_session_request.c - the bodies of POST /api/v1/sessions (create) and
  * POST /api/v1/sessions/{id}/extend on arbitrary bytes.
  *
- * The raw input is the body. It is decoded with jansson as core/api/sessions.c
- * does (its decoder is static and bound to the HTTP request, so it is
- * mirrored here): a JSON object, duplicate keys refused, each member named by
+ * The raw input is the body, parsed with the API's jansson flags (duplicate
+ * keys refused) and decoded by the API's own session_body_decode()
+ * (core/api/session_body.c): each member named by
  * session_request_field_parse() and of the JSON type
- * session_request_field_type() gives (null reads as absent), else the body
- * is refused.
+ * session_request_field_type() gives (null reads as absent), else refused.
  * The struct then goes through session_request_validate() under several
  * [sessions] limits. Checks: an accepted request obeys every documented
  * rule (required fields, ranges, id character sets, enumerations,
@@ -24,6 +23,7 @@
 
 #include <jansson.h>
 
+#include "api/session_body.h"
 #include "domain/session_extend.h"
 #include "domain/session_id.h"
 #include "domain/session_request.h"
@@ -65,69 +65,39 @@ static void check_text(const char *s, size_t size)
                 fuzz_check(*p >= 0x20 && *p < 0x7f);
 }
 
-/* Fill req from the body's members; false when the API would refuse the body. */
+/* What session_body_decode() promises: a refusal names an unknown member
+ * or a known one of the wrong type; an acceptance marks exactly the known,
+ * non-null members as given. */
 static bool decode_create(const json_t *root, struct session_request *req)
 {
+        struct session_request_error err;
+        unsigned given = 0;
         const char *key;
         json_t *v;
+        bool unknown = false;
 
-        memset(req, 0, sizeof(*req));
         json_object_foreach((json_t *)root, key, v) {
                 int f = session_request_field_parse(key);
 
-                if (f == _SESSION_FIELD_INVALID)
-                        return false;
+                if (f == _SESSION_FIELD_INVALID) {
+                        unknown = true;
+                        continue;
+                }
                 fuzz_check(f >= 0 && f < _SESSION_FIELD_MAX);
                 fuzz_check(strcmp(session_request_field_name(f), key) == 0);
-                if (json_is_null(v))
-                        continue; /* null reads as absent */
-                switch (session_request_field_type(f)) {
-                case SESSION_FIELD_STRING:
-                        if (!json_is_string(v))
-                                return false;
-                        break;
-                case SESSION_FIELD_INTEGER:
-                        if (!json_is_integer(v))
-                                return false;
-                        break;
-                case SESSION_FIELD_BOOL:
-                        if (!json_is_boolean(v))
-                                return false;
-                        break;
-                }
-                req->given |= 1u << f;
-                switch (f) {
-                case SESSION_FIELD_CONSUMER_ID:
-                        req->consumer_id = json_string_value(v);
-                        break;
-                case SESSION_FIELD_OFFER_ID:
-                        req->offer_id = json_string_value(v);
-                        break;
-                case SESSION_FIELD_WORKLOAD_TYPE:
-                        req->workload_type = json_string_value(v);
-                        break;
-                case SESSION_FIELD_RESERVATION_HOURS:
-                        req->reservation_hours = json_integer_value(v);
-                        break;
-                case SESSION_FIELD_IDLE_THRESHOLD_MINUTES:
-                        req->idle_threshold_minutes = json_integer_value(v);
-                        break;
-                case SESSION_FIELD_STORAGE_POLICY:
-                        req->storage_policy = json_string_value(v);
-                        break;
-                case SESSION_FIELD_DISK_GB:
-                        req->disk_gb = json_integer_value(v);
-                        break;
-                case SESSION_FIELD_TEMPLATE_HASH_ID:
-                        req->template_hash_id = json_string_value(v);
-                        break;
-                case SESSION_FIELD_AUTO_RETRY:
-                        req->auto_retry = json_is_true(v);
-                        break;
-                default:
-                        abort();
-                }
+                if (!json_is_null(v))
+                        given |= 1u << f;
         }
+        memset(&err, 'X', sizeof(err));
+        if (session_body_decode(root, req, &err) < 0) {
+                check_text(err.field, sizeof(err.field));
+                check_text(err.msg, sizeof(err.msg));
+                fuzz_check(unknown || session_request_field_parse(err.field) !=
+                                              _SESSION_FIELD_INVALID);
+                return false;
+        }
+        fuzz_check(!unknown);
+        fuzz_check(req->given == given);
         return true;
 }
 
