@@ -25,7 +25,7 @@ check-config: build
 	for f in etc/*.ini; do $(BUILD_DIR)/bin/gpu-shopperd --check-config $$f || exit 1; done
 
 asan:
-	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS='-DGS_SANITIZE=address;undefined'
+	$(MAKE) test BUILD_DIR=build-asan CMAKE_FLAGS='-DGS_SANITIZE=address,undefined'
 
 # Unit and plugin tests under valgrind memcheck, then the black-box tests with
 # the daemon under valgrind (any error or leak fails the test).

@@ -1,4 +1,4 @@
-# GS_SANITIZE="address;undefined" instruments every target, plugins included.
+# GS_SANITIZE="address,undefined" (or ";"-separated) instruments every target, plugins included.
 if(GS_SANITIZE)
   string(REPLACE ";" "," _gs_san "${GS_SANITIZE}")
   add_compile_options(-fsanitize=${_gs_san} -fno-omit-frame-pointer -fno-sanitize-recover=all)
