@@ -345,6 +345,15 @@ void td_error_text(const char *body, size_t len, char *out, size_t size)
 
 /* JSON helpers --------------------------------------------------------------- */
 
+/* A decoding error into perr; its text may quote the body ("near '...'"): sanitized. */
+static void perr_json(struct td_perr *perr, const json_error_t *jerr)
+{
+        char text[sizeof(jerr->text)];
+
+        td_sanitize(jerr->text, strlen(jerr->text), text, sizeof(text));
+        td_perr_set(perr, "invalid JSON at byte %d: %s", jerr->position, text);
+}
+
 static json_t *load(const char *body, size_t len, struct td_perr *perr)
 {
         json_error_t jerr;
@@ -355,13 +364,8 @@ static json_t *load(const char *body, size_t len, struct td_perr *perr)
                 return NULL;
         }
         root = json_loadb(body, len, TD_JSON_FLAGS, &jerr);
-        if (!root) {
-                /* jansson quotes the offending bytes ("near '...'"): sanitize. */
-                char text[sizeof(jerr.text)];
-
-                td_sanitize(jerr.text, strlen(jerr.text), text, sizeof(text));
-                td_perr_set(perr, "invalid JSON at byte %d: %s", jerr.position, text);
-        }
+        if (!root)
+                perr_json(perr, &jerr);
         return root;
 }
 
@@ -498,6 +502,40 @@ static int error_body_status(const char *body, size_t len, bool create, struct t
         if (create && td_is_stale_message(text))
                 return GS_E_UNAVAILABLE;
         return td_gs_status(code, create, text);
+}
+
+/*
+ * The common start of a reply parse: upstream_status cleared, an error body
+ * turned into its GS_E_* (create: as a create's), then the body decoded.
+ * 0 with *ret_root set (the caller frees it), or a GS_E_* with perr filled.
+ */
+static int load_reply(const char *body, size_t len, bool create, json_t **ret_root,
+                      struct td_perr *perr)
+{
+        json_t *root;
+        int r;
+
+        if (perr)
+                perr->upstream_status = 0;
+        r = error_body_status(body, len, create, perr);
+        if (r < 0)
+                return r;
+        root = load(body, len, perr);
+        if (!root)
+                return GS_E_BADRESPONSE;
+        *ret_root = root;
+        return 0;
+}
+
+/* GS_E_BADRESPONSE when every entry (what) was malformed and none usable; else 0. */
+static int all_malformed(const struct td_parse_stats *st, const char *what, struct td_perr *perr)
+{
+        if (st->malformed > 0 && st->emitted == 0 && st->unavailable == 0) {
+                td_perr_set(perr, "all %u %s malformed; first: %s", st->malformed, what,
+                            st->first_malformed);
+                return GS_E_BADRESPONSE;
+        }
+        return 0;
 }
 
 /* Locations ------------------------------------------------------------------ */
@@ -725,9 +763,7 @@ int td_parse_locations(const char *body, size_t len, td_offer_fn fn, void *userd
         r = json_scan_walk(&js, arr, depth, location_entry, &w);
         if (r < 0)
                 goto out;
-        if (st.malformed > 0 && st.emitted == 0 && st.unavailable == 0) {
-                td_perr_set(perr, "all %u entries malformed; first: %s", st.malformed,
-                         st.first_malformed);
+        if (all_malformed(&st, "entries", perr) < 0) {
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
@@ -735,11 +771,8 @@ int td_parse_locations(const char *body, size_t len, td_offer_fn fn, void *userd
                 *ret_stats = st;
 out:
         if (js.failed) {
-                /* The scanner's or jansson's text may quote the body: sanitize. */
-                char text[sizeof(js.err.text)];
-
-                td_sanitize(js.err.text, strlen(js.err.text), text, sizeof(text));
-                td_perr_set(perr, "invalid JSON at byte %d: %s", js.err.position, text);
+                /* The scanner's or jansson's text: sanitized as jansson's. */
+                perr_json(perr, &js.err);
                 r = GS_E_BADRESPONSE;
         }
         return r;
@@ -868,34 +901,35 @@ static bool to_instance(const json_t *o, bool id_optional, struct td_instance *i
         return true;
 }
 
-int td_parse_instance(const char *body, size_t len, td_instance_fn fn, void *userdata,
-                      struct td_perr *perr)
+/* Convert o and hand it to fn: fn's result, or GS_E_BADRESPONSE when o is unusable. */
+static int emit_one(const json_t *o, bool id_optional, td_instance_fn fn, void *userdata,
+                    struct td_perr *perr)
 {
         struct td_instance inst;
         char why[TD_PERR_MAX];
+
+        if (!to_instance(o, id_optional, &inst, why, sizeof(why))) {
+                td_perr_set(perr, "%s", why);
+                return GS_E_BADRESPONSE;
+        }
+        return fn(&inst, userdata);
+}
+
+int td_parse_instance(const char *body, size_t len, td_instance_fn fn, void *userdata,
+                      struct td_perr *perr)
+{
         const json_t *o;
-        json_t *root;
+        json_t *root = NULL;
         int r;
 
-        if (perr)
-                perr->upstream_status = 0;
-        r = error_body_status(body, len, false, perr);
+        r = load_reply(body, len, false, &root, perr);
         if (r < 0)
                 return r;
-        root = load(body, len, perr);
-        if (!root)
-                return GS_E_BADRESPONSE;
         o = root;
         if (json_is_object(root) && !json_object_get(root, "id") &&
             json_is_object(json_object_get(root, "data")))
                 o = json_object_get(root, "data");
-        if (!to_instance(o, true, &inst, why, sizeof(why))) {
-                td_perr_set(perr, "%s", why);
-                r = GS_E_BADRESPONSE;
-                goto out;
-        }
-        r = fn(&inst, userdata);
-out:
+        r = emit_one(o, true, fn, userdata, perr);
         json_decref(root);
         return r;
 }
@@ -907,18 +941,13 @@ int td_parse_instance_list(const char *body, size_t len, td_instance_fn fn, void
         struct td_instance inst;
         char why[TD_PERR_MAX];
         const json_t *data, *arr, *el;
-        json_t *root;
+        json_t *root = NULL;
         size_t i;
         int r = 0;
 
-        if (perr)
-                perr->upstream_status = 0;
-        r = error_body_status(body, len, false, perr);
+        r = load_reply(body, len, false, &root, perr);
         if (r < 0)
                 return r;
-        root = load(body, len, perr);
-        if (!root)
-                return GS_E_BADRESPONSE;
         data = json_object_get(root, "data");
         arr = json_is_array(data) ? data : json_object_get(data, "instances");
         if (!json_is_array(arr)) {
@@ -941,9 +970,7 @@ int td_parse_instance_list(const char *body, size_t len, td_instance_fn fn, void
                         goto out;
                 st.emitted++;
         }
-        if (st.malformed > 0 && st.emitted == 0 && st.unavailable == 0) {
-                td_perr_set(perr, "all %u instances malformed; first: %s", st.malformed,
-                         st.first_malformed);
+        if (all_malformed(&st, "instances", perr) < 0) {
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
@@ -957,32 +984,20 @@ out:
 int td_parse_create(const char *body, size_t len, td_instance_fn fn, void *userdata,
                     struct td_perr *perr)
 {
-        struct td_instance inst;
-        char why[TD_PERR_MAX];
         const json_t *data;
-        json_t *root;
+        json_t *root = NULL;
         int r;
 
-        if (perr)
-                perr->upstream_status = 0;
-        r = error_body_status(body, len, true, perr);
+        r = load_reply(body, len, true, &root, perr);
         if (r < 0)
                 return r;
-        root = load(body, len, perr);
-        if (!root)
-                return GS_E_BADRESPONSE;
         data = json_object_get(root, "data");
         if (!json_is_object(data)) {
                 td_perr_set(perr, "body has no data object");
                 r = GS_E_BADRESPONSE;
                 goto out;
         }
-        if (!to_instance(data, false, &inst, why, sizeof(why))) {
-                td_perr_set(perr, "%s", why);
-                r = GS_E_BADRESPONSE;
-                goto out;
-        }
-        r = fn(&inst, userdata);
+        r = emit_one(data, false, fn, userdata, perr);
 out:
         json_decref(root);
         return r;

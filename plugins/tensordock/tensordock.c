@@ -144,9 +144,13 @@ static int http_fail(const struct td *td, const char *what, const struct td_http
         return fail(td, err, status, rep->status, "%s: HTTP %ld: %s", what, rep->status, text);
 }
 
-static bool is_2xx(long status)
+/* 0 for a 2xx reply, else its GS_E_* with err filled as http_fail does. */
+static int reply_ok(const struct td *td, const char *what, const struct td_http_reply *rep,
+                    bool create, struct gs_error *err)
 {
-        return status >= 200 && status <= 299;
+        if (rep->status >= 200 && rep->status <= 299)
+                return 0;
+        return http_fail(td, what, rep, create, err);
 }
 
 /* Secrets go into headers and one query string: no control bytes, no spaces. */
@@ -441,34 +445,47 @@ static int emit_offer(const struct td_offer *o, void *userdata)
         return r;
 }
 
-static int td_list_offers(void *instance, const struct gs_offer_filter *filter,
-                          struct gs_offer_sink *sink, struct gs_error *err)
+/*
+ * GET /locations and hand each offer to fn, every failure reported into err.
+ * sink_status: where fn keeps the host's refusal (NULL when fn never refuses).
+ * The skipped entries are logged when log_skips.
+ */
+static int walk_locations(struct td *td, const char *what, td_offer_fn fn, void *userdata,
+                          const int *sink_status, bool log_skips, struct gs_error *err)
 {
-        static const char what[] = "list_offers: GET /locations";
-        struct td *td = instance;
         struct td_http_reply rep = {0};
         struct td_parse_stats st;
         struct td_perr perr = {{0}};
-        struct offer_ctx ctx = {.td = td, .sink = sink};
         int r;
 
-        (void)filter; /* the core re-applies every criterion; /locations has no filters */
         r = fetch_locations(td, what, &rep, err);
         if (r < 0)
                 return r;
-        if (!is_2xx(rep.status)) {
-                r = http_fail(td, what, &rep, false, err);
+        r = reply_ok(td, what, &rep, false, err);
+        if (r < 0)
                 goto out;
-        }
-        r = td_parse_locations(rep.body, rep.len, emit_offer, &ctx, &st, &perr);
+        r = td_parse_locations(rep.body, rep.len, fn, userdata, &st, &perr);
         if (r < 0) {
-                r = parse_fail(td, what, r, &perr, ctx.sink_status, rep.status, err);
+                r = parse_fail(td, what, r, &perr, sink_status ? *sink_status : 0, rep.status,
+                               err);
                 goto out;
         }
-        log_skipped(td, what, &st);
+        if (log_skips)
+                log_skipped(td, what, &st);
 out:
         td_http_reply_done(&rep);
         return r;
+}
+
+static int td_list_offers(void *instance, const struct gs_offer_filter *filter,
+                          struct gs_offer_sink *sink, struct gs_error *err)
+{
+        struct td *td = instance;
+        struct offer_ctx ctx = {.td = td, .sink = sink};
+
+        (void)filter; /* the core re-applies every criterion; /locations has no filters */
+        return walk_locations(td, "list_offers: GET /locations", emit_offer, &ctx,
+                              &ctx.sink_status, true, err);
 }
 
 /* create_instance ------------------------------------------------------------ */
@@ -501,30 +518,16 @@ static int find_offer(const struct td_offer *o, void *userdata)
 static int lookup_offer(struct td *td, const char *offer_id, struct find_ctx *ctx,
                         struct gs_error *err)
 {
-        static const char what[] = "create_instance: GET /locations";
-        struct td_http_reply rep = {0};
-        struct td_parse_stats st;
-        struct td_perr perr = {{0}};
         int r;
 
-        r = fetch_locations(td, what, &rep, err);
+        r = walk_locations(td, "create_instance: GET /locations", find_offer, ctx, NULL, false,
+                           err);
         if (r < 0)
                 return r;
-        if (!is_2xx(rep.status)) {
-                r = http_fail(td, what, &rep, false, err);
-                goto out;
-        }
-        r = td_parse_locations(rep.body, rep.len, find_offer, ctx, &st, &perr);
-        if (r < 0) {
-                r = parse_fail(td, what, r, &perr, 0, rep.status, err);
-                goto out;
-        }
         if (!ctx->found)
                 r = fail(td, err, GS_E_UNAVAILABLE, 0,
                          "create_instance: offer %s is no longer listed (or has no GPUs free)",
                          offer_id);
-out:
-        td_http_reply_done(&rep);
         return r;
 }
 
@@ -544,29 +547,38 @@ static uint32_t state_of(const char *status)
         return status ? td_status_to_state(status) : GS_INST_PENDING;
 }
 
+/* Fill the fields of info every instance reply gives alike, then emit it to sink. */
+static int emit_info(const struct td *td, const struct td_instance *inst,
+                     struct gs_instance_info *info, struct gs_instance_sink *sink,
+                     int *sink_status)
+{
+        int r;
+
+        info->status_raw = inst->status;
+        info->ssh_host = inst->ip;
+        info->ssh_port = inst->ip ? inst->ssh_port : 0;
+        info->ssh_user = inst->ssh_user ? inst->ssh_user : TD_SSH_USER;
+        info->created_at_ms = inst->created_at_ms;
+        r = td->api->instance_emit(sink, info);
+        if (r < 0)
+                *sink_status = r;
+        return r;
+}
+
 static int emit_created(const struct td_instance *inst, void *userdata)
 {
         struct create_ctx *ctx = userdata;
         struct gs_instance_info info = {.struct_size = sizeof(info)};
-        int r;
 
         info.state = state_of(inst->status);
         info.instance_id = inst->id;
         info.label = inst->name ? inst->name : ctx->req->label;
-        info.status_raw = inst->status;
-        info.ssh_host = inst->ip;
-        info.ssh_port = inst->ip ? inst->ssh_port : 0;
-        info.ssh_user = inst->ssh_user ? inst->ssh_user : TD_SSH_USER;
         info.price_uusd_per_hour = inst->price_uusd_per_hour ? inst->price_uusd_per_hour
                                                              : ctx->price_uusd;
-        info.created_at_ms = inst->created_at_ms;
         info.offer_id = ctx->req->offer_id;
         info.gpu_name_raw = ctx->found->offer.gpu_display;
         info.gpu_count = ctx->res->gpu_count;
-        r = ctx->td->api->instance_emit(ctx->sink, &info);
-        if (r < 0)
-                ctx->sink_status = r;
-        return r;
+        return emit_info(ctx->td, inst, &info, ctx->sink, &ctx->sink_status);
 }
 
 static int td_create(void *instance, const struct gs_create_request *req,
@@ -637,10 +649,9 @@ static int td_create(void *instance, const struct gs_create_request *req,
                            err);
         if (r < 0)
                 goto out;
-        if (!is_2xx(rep.status)) {
-                r = http_fail(td, what, &rep, true, err);
+        r = reply_ok(td, what, &rep, true, err);
+        if (r < 0)
                 goto out;
-        }
         r = td_parse_create(rep.body, rep.len, emit_created, &ctx, &perr);
         if (r == GS_E_BADRESPONSE) {
                 r = fail(td, err, r, rep.status,
@@ -670,7 +681,6 @@ static int emit_instance(const struct td_instance *inst, void *userdata)
 {
         struct inst_ctx *ctx = userdata;
         struct gs_instance_info info = {.struct_size = sizeof(info)};
-        int r;
 
         if (td_status_is_gone(inst->status)) {
                 ctx->gone = true;
@@ -679,18 +689,10 @@ static int emit_instance(const struct td_instance *inst, void *userdata)
         info.state = td_status_to_state(inst->status);
         info.instance_id = inst->id ? inst->id : ctx->fallback_id;
         info.label = inst->name;
-        info.status_raw = inst->status;
-        info.ssh_host = inst->ip;
-        info.ssh_port = inst->ip ? inst->ssh_port : 0;
-        info.ssh_user = inst->ssh_user ? inst->ssh_user : TD_SSH_USER;
         info.price_uusd_per_hour = inst->price_uusd_per_hour;
-        info.created_at_ms = inst->created_at_ms;
         info.gpu_name_raw = inst->gpu_model;
         info.gpu_count = inst->gpu_count;
-        r = ctx->td->api->instance_emit(ctx->sink, &info);
-        if (r < 0)
-                ctx->sink_status = r;
-        return r;
+        return emit_info(ctx->td, inst, &info, ctx->sink, &ctx->sink_status);
 }
 
 static int check_instance_id(const struct td *td, const char *op, const char *instance_id,
@@ -703,32 +705,42 @@ static int check_instance_id(const struct td *td, const char *op, const char *in
                     TD_INSTANCE_ID_MAX);
 }
 
+/* <method> /instances/<id> for op, after checking the id; what gets "<op>: <method> <path>". */
+static int instance_call(struct td *td, const char *op, const char *method,
+                         const char *instance_id, char what[TD_WHAT_MAX],
+                         struct td_http_reply *ret_reply, struct gs_error *err)
+{
+        char path[TD_PATH_MAX];
+        int r;
+
+        r = check_instance_id(td, op, instance_id, err);
+        if (r < 0)
+                return r;
+        (void)snprintf(path, sizeof(path), "/instances/%s", instance_id);
+        (void)snprintf(what, TD_WHAT_MAX, "%s: %s %s", op, method, path);
+        return call_instances(td, method, path, NULL, td->timeout_ms, what, ret_reply, err);
+}
+
 static int td_get(void *instance, const char *instance_id, struct gs_instance_sink *sink,
                   struct gs_error *err)
 {
         struct td *td = instance;
-        char path[TD_PATH_MAX], what[TD_WHAT_MAX];
+        char what[TD_WHAT_MAX];
         struct td_http_reply rep = {0};
         struct td_perr perr = {{0}};
         struct inst_ctx ctx = {.td = td, .fallback_id = instance_id, .sink = sink};
         int r;
 
-        r = check_instance_id(td, "get_instance", instance_id, err);
-        if (r < 0)
-                return r;
-        (void)snprintf(path, sizeof(path), "/instances/%s", instance_id);
-        (void)snprintf(what, sizeof(what), "get_instance: GET %s", path);
-        r = call_instances(td, "GET", path, NULL, td->timeout_ms, what, &rep, err);
+        r = instance_call(td, "get_instance", "GET", instance_id, what, &rep, err);
         if (r < 0)
                 return r;
         if (rep.status == 404) {
                 r = fail(td, err, GS_E_NOTFOUND, rep.status, "%s: instance not found", what);
                 goto out;
         }
-        if (!is_2xx(rep.status)) {
-                r = http_fail(td, what, &rep, false, err);
+        r = reply_ok(td, what, &rep, false, err);
+        if (r < 0)
                 goto out;
-        }
         r = td_parse_instance(rep.body, rep.len, emit_instance, &ctx, &perr);
         if (r < 0) {
                 r = parse_fail(td, what, r, &perr, ctx.sink_status, rep.status, err);
@@ -754,10 +766,9 @@ static int td_list_instances(void *instance, struct gs_instance_sink *sink, stru
         r = call_instances(td, "GET", "/instances", NULL, td->timeout_ms, what, &rep, err);
         if (r < 0)
                 return r;
-        if (!is_2xx(rep.status)) {
-                r = http_fail(td, what, &rep, false, err);
+        r = reply_ok(td, what, &rep, false, err);
+        if (r < 0)
                 goto out;
-        }
         r = td_parse_instance_list(rep.body, rep.len, emit_instance, &ctx, &st, &perr);
         if (r < 0) {
                 r = parse_fail(td, what, r, &perr, ctx.sink_status, rep.status, err);
@@ -774,27 +785,21 @@ out:
 static int td_destroy(void *instance, const char *instance_id, struct gs_error *err)
 {
         struct td *td = instance;
-        char path[TD_PATH_MAX], what[TD_WHAT_MAX], text[TD_PROVIDER_TEXT_MAX + 1];
+        char what[TD_WHAT_MAX], text[TD_PROVIDER_TEXT_MAX + 1];
         struct td_http_reply rep = {0};
         int code = 0, status;
         int r;
 
-        r = check_instance_id(td, "destroy_instance", instance_id, err);
-        if (r < 0)
-                return r;
-        (void)snprintf(path, sizeof(path), "/instances/%s", instance_id);
-        (void)snprintf(what, sizeof(what), "destroy_instance: DELETE %s", path);
-        r = call_instances(td, "DELETE", path, NULL, td->timeout_ms, what, &rep, err);
+        r = instance_call(td, "destroy_instance", "DELETE", instance_id, what, &rep, err);
         if (r < 0)
                 return r;
         if (rep.status == 404) {
                 r = 0; /* already gone */
                 goto out;
         }
-        if (!is_2xx(rep.status)) {
-                r = http_fail(td, what, &rep, false, err);
+        r = reply_ok(td, what, &rep, false, err);
+        if (r < 0)
                 goto out;
-        }
         /* A 2xx can still carry {"status": 4xx, "error": ...}; 404 there means gone too. */
         if (td_error_body(rep.body, rep.len, &code, text, sizeof(text))) {
                 status = td_gs_status(code, false, text);

@@ -420,14 +420,17 @@ json_t *sim_reqlog_json(const char *route, const char *provider, size_t limit); 
 void sim_reqlog_clear(void);                                                    /* under lock */
 
 /* ---- provider dialects: sim_vast.c, sim_td.c ---- */
+typedef void (*sim_route_fn)(struct sim_req *req, struct sim_reply *r);
+
 struct sim_dialect {
         bool (*route)(struct sim_req *req); /* fill route/param from method + path */
         bool (*auth_ok)(const struct sim_req *req);
-        void (*handle)(struct sim_req *req, struct sim_reply *r);
+        sim_route_fn handlers[_SIM_ROUTE_MAX]; /* [ROUTE_OTHER] (required) answers the rest */
         void (*error)(struct sim_reply *r, unsigned int status, const char *detail);
         void (*stale)(struct sim_reply *r, const struct sim_req *req);
         const char *(*canned)(enum sim_route route); /* success-shaped body */
         const char *(*wrong_types)(enum sim_route route);
+        const char *instance_not_found; /* 404 detail for an unknown or dead instance id */
 };
 
 extern const struct sim_dialect sim_vast_dialect;
@@ -435,6 +438,29 @@ extern const struct sim_dialect sim_td_dialect;
 const struct sim_dialect *sim_dialect_of(enum sim_provider p);
 
 void sim_control_handle(struct sim_req *req, struct sim_reply *r);
+
+/* ---- sim_route.c: request handling shared by the dialects ----
+ * Each works for req->provider and answers through that dialect's error, stale
+ * and canned replies. Called from the MHD worker threads. Functions that return
+ * an instance hold the state lock on success (the caller releases it); on NULL
+ * the lock is released and r holds the answer. */
+
+/* answer req with the dialect's handler of req->route */
+void sim_route_handle(const struct sim_dialect *d, struct sim_req *req, struct sim_reply *r);
+bool sim_route_bearer_ok(const struct sim_req *req, const char *token);
+/* a catalogue listing blob (taken under the lock), or the dialect's 500 */
+void sim_route_listing(struct sim_reply *r, const struct sim_dialect *d,
+                       struct sim_blob *(*listing)(struct sim_catalog *cat));
+/* lock, then req->param's live instance of req->provider; NULL: the dialect's 404 */
+struct sim_instance *sim_route_lock_live(const struct sim_req *req, struct sim_reply *r);
+/* under lock: a new array of to_json() of p's live instances (NULL when out of memory) */
+json_t *sim_route_collect(enum sim_provider p, json_t *(*to_json)(const struct sim_instance *inst));
+/* under lock: create spec's instance; its offer index < 0 (gone or taken) answers stale,
+ * a failed create 500; on NULL the lock is released */
+struct sim_instance *sim_route_rent(const struct sim_req *req, struct sim_reply *r,
+                                    const struct sim_instance_spec *spec);
+/* the whole destroy route: the dialect's 404, or end the instance and answer canned */
+void sim_route_destroy(struct sim_req *req, struct sim_reply *r);
 
 /* ---- sim_ticker.c: the background thread (state progression, resumes, reaping) ---- */
 int sim_ticker_start(void);

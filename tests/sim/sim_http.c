@@ -285,7 +285,7 @@ static void fault_reply(struct sim_req *req, const struct sim_fault *f, struct s
                 break;
         case SIM_FAULT_MALFORMED:
                 if (is_read_only(req->route))
-                        d->handle(req, r);
+                        sim_route_handle(d, req, r);
                 else
                         sim_reply_text(r, MHD_HTTP_OK, d->canned(req->route));
                 if (r->blob) {
@@ -471,7 +471,7 @@ static enum MHD_Result provider_request(struct MHD_Connection *conn, struct req_
                 fault_reply(req, &f, &r);
                 free(f.body);
         } else {
-                d->handle(req, &r);
+                sim_route_handle(d, req, &r);
         }
 reply:
         sim_lock();

@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <time.h>
 
 #include "sim.h"
@@ -35,13 +34,6 @@ static bool td_route(struct sim_req *req)
         return req->route != ROUTE_OTHER;
 }
 
-static bool bearer_ok(const struct sim_req *req)
-{
-        const char *h = sim_req_header(req, "Authorization");
-
-        return h && strncasecmp(h, "Bearer ", 7) == 0 && strcmp(h + 7, sim.td_token) == 0;
-}
-
 static bool td_auth_ok(const struct sim_req *req)
 {
         if (req->route == ROUTE_LIST_OFFERS) {
@@ -50,7 +42,7 @@ static bool td_auth_ok(const struct sim_req *req)
                 if (k && t && strcmp(k, sim.td_auth_id) == 0 && strcmp(t, sim.td_token) == 0)
                         return true;
         }
-        return bearer_ok(req);
+        return sim_route_bearer_ok(req, sim.td_token);
 }
 
 static void td_error(struct sim_reply *r, unsigned int status, const char *detail)
@@ -216,7 +208,6 @@ static void create(struct sim_req *req, struct sim_reply *r)
         struct sim_instance_spec spec = {.provider = SIM_TD, .vast_offer = -1, .td_gpu = -1};
         json_t *body = NULL, *data, *attrs, *res, *gpus, *issues = json_array(), *runcmd, *el;
         const char *name, *loc, *image, *v0 = NULL, *sshkey;
-        char err[SIM_ERRTEXT_MAX];
         struct sim_instance *inst;
         struct sim_td_gpu *g;
         struct sim_buf keys;
@@ -324,17 +315,11 @@ static void create(struct sim_req *req, struct sim_reply *r)
         spec.storage_gb = (uint32_t)int_or(json_object_get(res, "storage_gb"), 0);
         sim_lock();
         g = sim_catalog_td_find(&sim.catalog, loc, v0);
-        if (!g || g->rented_by || (uint64_t)count > g->max_count) {
-                sim_unlock();
-                td_stale(r, req);
+        if (g && !g->rented_by && (uint64_t)count <= g->max_count)
+                spec.td_gpu = g - sim.catalog.td;
+        inst = sim_route_rent(req, r, &spec);
+        if (!inst)
                 goto out;
-        }
-        spec.td_gpu = g - sim.catalog.td;
-        if (sim_instance_create(&spec, &inst, err, sizeof(err)) < 0) {
-                sim_unlock();
-                td_error(r, 500, err);
-                goto out;
-        }
         sim_reply_json(r, 200,
                        json_pack("{s:{s:s,s:s,s:s,s:s}}", "data", "type", "virtualmachine", "id",
                                  inst->id, "name", inst->label, "status",
@@ -351,13 +336,9 @@ static void get_one(struct sim_req *req, struct sim_reply *r)
         struct sim_instance *inst;
         json_t *j;
 
-        sim_lock();
-        inst = sim_instance_find(SIM_TD, req->param);
-        if (!inst || inst->phase == SIM_PHASE_DEAD) {
-                sim_unlock();
-                td_error(r, 404, "Instance not found");
+        inst = sim_route_lock_live(req, r);
+        if (!inst)
                 return;
-        }
         j = instance_json(inst);
         sim_unlock();
         sim_reply_json(r, 200, j);
@@ -372,25 +353,23 @@ static json_t *attributes_shape(json_t *flat)
         return json_pack("{s:s,s:o,s:o}", "type", "virtualmachine", "id", id, "attributes", flat);
 }
 
-static void list_all(struct sim_reply *r)
+/* instance_json in the JSON:API shape (sim.td_list_shape 2) */
+static json_t *instance_json_attrs(const struct sim_instance *inst)
 {
-        json_t *arr = json_array();
-        int shape;
-        size_t i;
+        json_t *j = instance_json(inst);
 
+        return j ? attributes_shape(j) : NULL;
+}
+
+static void list_all(struct sim_req *req, struct sim_reply *r)
+{
+        json_t *arr;
+        int shape;
+
+        (void)req;
         sim_lock();
         shape = sim.td_list_shape;
-        for (i = 0; arr && i < sim.n_instances; i++) {
-                const struct sim_instance *inst = sim.instances[i];
-                json_t *j;
-
-                if (inst->provider != SIM_TD || inst->phase == SIM_PHASE_DEAD)
-                        continue;
-                j = instance_json(inst);
-                if (j && shape == 2)
-                        j = attributes_shape(j);
-                (void)json_array_append_new(arr, j);
-        }
+        arr = sim_route_collect(SIM_TD, shape == 2 ? instance_json_attrs : instance_json);
         sim_unlock();
         if (shape == 0)
                 sim_reply_json(r, 200, json_pack("{s:o?}", "data", arr));
@@ -398,58 +377,27 @@ static void list_all(struct sim_reply *r)
                 sim_reply_json(r, 200, json_pack("{s:{s:o?}}", "data", "instances", arr));
 }
 
-static void destroy(struct sim_req *req, struct sim_reply *r)
+static void list_offers(struct sim_req *req, struct sim_reply *r)
 {
-        struct sim_instance *inst;
-        pid_t pid = 0;
-
-        sim_lock();
-        inst = sim_instance_find(SIM_TD, req->param);
-        if (!inst || inst->phase == SIM_PHASE_DEAD) {
-                sim_unlock();
-                td_error(r, 404, "Instance not found");
-                return;
-        }
-        sim_instance_end(inst, "destroy", &pid);
-        sim_unlock();
-        sim_sshd_kill(pid);
-        sim_reply_text(r, 200, td_canned(ROUTE_DESTROY));
+        (void)req;
+        sim_route_listing(r, &sim_td_dialect, sim_catalog_td_listing);
 }
 
-static void td_handle(struct sim_req *req, struct sim_reply *r)
+static void not_found(struct sim_req *req, struct sim_reply *r)
 {
-        switch (req->route) {
-        case ROUTE_LIST_OFFERS:
-                sim_lock();
-                sim_reply_blob(r, 200, sim_catalog_td_listing(&sim.catalog));
-                sim_unlock();
-                if (!r->blob)
-                        td_error(r, 500, NULL);
-                break;
-        case ROUTE_CREATE:
-                create(req, r);
-                break;
-        case ROUTE_GET:
-                get_one(req, r);
-                break;
-        case ROUTE_LIST:
-                list_all(r);
-                break;
-        case ROUTE_DESTROY:
-                destroy(req, r);
-                break;
-        default:
-                td_error(r, 404, "Not found");
-                break;
-        }
+        (void)req;
+        td_error(r, 404, "Not found");
 }
 
 const struct sim_dialect sim_td_dialect = {
         .route = td_route,
         .auth_ok = td_auth_ok,
-        .handle = td_handle,
+        .handlers = {[ROUTE_LIST_OFFERS] = list_offers, [ROUTE_CREATE] = create,
+                     [ROUTE_GET] = get_one, [ROUTE_LIST] = list_all,
+                     [ROUTE_DESTROY] = sim_route_destroy, [ROUTE_OTHER] = not_found},
         .error = td_error,
         .stale = td_stale,
         .canned = td_canned,
         .wrong_types = td_wrong_types,
+        .instance_not_found = "Instance not found",
 };

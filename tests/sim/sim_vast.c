@@ -3,7 +3,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sim.h"
 
@@ -106,17 +105,36 @@ static bool vast_route(struct sim_req *req)
 
 static bool vast_auth_ok(const struct sim_req *req)
 {
-        const char *h = sim_req_header(req, "Authorization");
         const char *k = sim_req_arg(req, "api_key");
 
-        if (h && strncasecmp(h, "Bearer ", 7) == 0 && strcmp(h + 7, sim.vast_key) == 0)
+        if (sim_route_bearer_ok(req, sim.vast_key))
                 return true;
         return k && strcmp(k, sim.vast_key) == 0;
 }
 
+/* The JSON error body of a status. */
+struct vast_error_kind {
+        unsigned int status;
+        const char *code;
+        const char *msg; /* when there is no detail */
+        bool fixed;      /* msg even when there is a detail */
+};
+
+static const struct vast_error_kind vast_errors[] = {
+        {400, "invalid_args", "Invalid arguments.", false},
+        {401, "auth_error", "Invalid user key", true},
+        {403, "forbidden", "Forbidden.", false},
+        {404, "not_found", "Not found.", false},
+};
+static const struct vast_error_kind vast_server_error = {0, "server_error",
+                                                         "Internal server error.", false};
+static const struct vast_error_kind vast_request_error = {0, "request_error", "Request failed.",
+                                                          false};
+
 static void vast_error(struct sim_reply *r, unsigned int status, const char *detail)
 {
-        json_t *j;
+        const struct vast_error_kind *e = status >= 500 ? &vast_server_error : &vast_request_error;
+        size_t i;
 
         if (status == 429) {
                 sim_reply_text(r, status, vast_429_body);
@@ -134,33 +152,12 @@ static void vast_error(struct sim_reply *r, unsigned int status, const char *det
                                  t, t);
                 return;
         }
-        switch (status) {
-        case 400:
-                j = json_pack("{s:b,s:s,s:s}", "success", 0, "error", "invalid_args", "msg",
-                              detail ? detail : "Invalid arguments.");
-                break;
-        case 401:
-                j = json_pack("{s:b,s:s,s:s}", "success", 0, "error", "auth_error", "msg",
-                              "Invalid user key");
-                break;
-        case 403:
-                j = json_pack("{s:b,s:s,s:s}", "success", 0, "error", "forbidden", "msg",
-                              detail ? detail : "Forbidden.");
-                break;
-        case 404:
-                j = json_pack("{s:b,s:s,s:s}", "success", 0, "error", "not_found", "msg",
-                              detail ? detail : "Not found.");
-                break;
-        default:
-                if (status >= 500)
-                        j = json_pack("{s:b,s:s,s:s}", "success", 0, "error", "server_error", "msg",
-                                      detail ? detail : "Internal server error.");
-                else
-                        j = json_pack("{s:b,s:s,s:s}", "success", 0, "error", "request_error",
-                                      "msg", detail ? detail : "Request failed.");
-                break;
-        }
-        sim_reply_json(r, status, j);
+        for (i = 0; i < sizeof(vast_errors) / sizeof(vast_errors[0]); i++)
+                if (vast_errors[i].status == status)
+                        e = &vast_errors[i];
+        sim_reply_json(r, status,
+                       json_pack("{s:b,s:s,s:s}", "success", 0, "error", e->code, "msg",
+                                 detail && !e->fixed ? detail : e->msg));
 }
 
 static void vast_stale(struct sim_reply *r, const struct sim_req *req)
@@ -287,11 +284,7 @@ static void list_offers(struct sim_req *req, struct sim_reply *r)
         if (strcmp(req->method, "POST") == 0 && req->body_len > 0)
                 qtext = req->body;
         if (!qtext || !qtext[0]) {
-                sim_lock();
-                sim_reply_blob(r, 200, sim_catalog_vast_listing(&sim.catalog));
-                sim_unlock();
-                if (!r->blob)
-                        vast_error(r, 500, "out of memory");
+                sim_route_listing(r, &sim_vast_dialect, sim_catalog_vast_listing);
                 return;
         }
         qlen = strlen(qtext);
@@ -362,7 +355,6 @@ static void create(struct sim_req *req, struct sim_reply *r)
         struct sim_instance_spec spec = {.provider = SIM_VAST, .vast_offer = -1, .td_gpu = -1};
         struct sim_vast_offer *o;
         struct sim_instance *inst;
-        char err[SIM_ERRTEXT_MAX];
         struct sim_buf keys;
         json_t *body, *v;
         const char *label;
@@ -392,17 +384,11 @@ static void create(struct sim_req *req, struct sim_reply *r)
                 spec.disk_gb = (uint32_t)json_number_value(v);
         sim_lock();
         o = sim_catalog_vast_find(&sim.catalog, strtoull(req->param, NULL, 10));
-        if (!o || o->rented_by) {
-                sim_unlock();
-                vast_stale(r, req);
+        if (o && !o->rented_by)
+                spec.vast_offer = o - sim.catalog.vast;
+        inst = sim_route_rent(req, r, &spec);
+        if (!inst)
                 goto out;
-        }
-        spec.vast_offer = o - sim.catalog.vast;
-        if (sim_instance_create(&spec, &inst, err, sizeof(err)) < 0) {
-                sim_unlock();
-                vast_error(r, 500, err);
-                goto out;
-        }
         sim_reply_printf(r, 200, "{\"success\":true,\"new_contract\":%s}", inst->id);
         sim_unlock();
 out:
@@ -419,7 +405,7 @@ static void get_one(struct sim_req *req, struct sim_reply *r)
         inst = sim_instance_find(SIM_VAST, req->param);
         if (!inst) {
                 sim_unlock();
-                vast_error(r, 404, "Instance not found.");
+                vast_error(r, 404, sim_vast_dialect.instance_not_found);
                 return;
         }
         if (inst->phase == SIM_PHASE_DEAD) {
@@ -432,38 +418,15 @@ static void get_one(struct sim_req *req, struct sim_reply *r)
         sim_reply_json(r, 200, json_pack("{s:o?}", "instances", j));
 }
 
-static void list_all(struct sim_reply *r)
+static void list_all(struct sim_req *req, struct sim_reply *r)
 {
-        json_t *arr = json_array();
-        size_t i;
+        json_t *arr;
 
+        (void)req;
         sim_lock();
-        for (i = 0; arr && i < sim.n_instances; i++) {
-                const struct sim_instance *inst = sim.instances[i];
-
-                if (inst->provider == SIM_VAST && inst->phase != SIM_PHASE_DEAD)
-                        (void)json_array_append_new(arr, instance_json(inst));
-        }
+        arr = sim_route_collect(SIM_VAST, instance_json);
         sim_unlock();
         sim_reply_json(r, 200, json_pack("{s:o?}", "instances", arr));
-}
-
-static void destroy(struct sim_req *req, struct sim_reply *r)
-{
-        struct sim_instance *inst;
-        pid_t pid = 0;
-
-        sim_lock();
-        inst = sim_instance_find(SIM_VAST, req->param);
-        if (!inst || inst->phase == SIM_PHASE_DEAD) {
-                sim_unlock();
-                vast_error(r, 404, "Instance not found.");
-                return;
-        }
-        sim_instance_end(inst, "destroy", &pid);
-        sim_unlock();
-        sim_sshd_kill(pid);
-        sim_reply_text(r, 200, "{\"success\":true}");
 }
 
 static void attach_ssh(struct sim_req *req, struct sim_reply *r)
@@ -483,12 +446,9 @@ static void attach_ssh(struct sim_req *req, struct sim_reply *r)
                 vast_error(r, 400, "ssh_key is required");
                 return;
         }
-        sim_lock();
-        inst = sim_instance_find(SIM_VAST, req->param);
-        if (!inst || inst->phase == SIM_PHASE_DEAD) {
-                sim_unlock();
+        inst = sim_route_lock_live(req, r);
+        if (!inst) {
                 json_decref(body);
-                vast_error(r, 404, "Instance not found.");
                 return;
         }
         added = sim_instance_add_keys(inst, key);
@@ -503,51 +463,35 @@ static void attach_ssh(struct sim_req *req, struct sim_reply *r)
                 sim_reply_text(r, 200, "{\"success\":true}");
 }
 
-static void vast_handle(struct sim_req *req, struct sim_reply *r)
+static void balance(struct sim_req *req, struct sim_reply *r)
 {
-        switch (req->route) {
-        case ROUTE_LIST_OFFERS:
-                list_offers(req, r);
-                break;
-        case ROUTE_CREATE:
-                create(req, r);
-                break;
-        case ROUTE_GET:
-                get_one(req, r);
-                break;
-        case ROUTE_LIST:
-                list_all(r);
-                break;
-        case ROUTE_DESTROY:
-                destroy(req, r);
-                break;
-        case ROUTE_ATTACH_SSH:
-                attach_ssh(req, r);
-                break;
-        case ROUTE_BALANCE:
-                sim_reply_text(r, 200,
-                               "{\"id\":1,\"username\":\"gpu-market-sim\","
-                               "\"email\":\"sim@example.invalid\",\"credit\":" VAST_CREDIT
-                               ",\"balance\":0.0,\"has_billing\":true}");
-                break;
-        default: {
-                struct segs sg;
+        (void)req;
+        sim_reply_text(r, 200,
+                       "{\"id\":1,\"username\":\"gpu-market-sim\","
+                       "\"email\":\"sim@example.invalid\",\"credit\":" VAST_CREDIT
+                       ",\"balance\":0.0,\"has_billing\":true}");
+}
 
-                if (split_path(req->path, &sg) && !sg.trailing_slash && sg.n > 0)
-                        vast_error(r, 404, "Not found (Vast.ai paths end with a slash).");
-                else
-                        vast_error(r, 404, "Not found.");
-                break;
-        }
-        }
+static void not_found(struct sim_req *req, struct sim_reply *r)
+{
+        struct segs sg;
+
+        if (split_path(req->path, &sg) && !sg.trailing_slash && sg.n > 0)
+                vast_error(r, 404, "Not found (Vast.ai paths end with a slash).");
+        else
+                vast_error(r, 404, "Not found.");
 }
 
 const struct sim_dialect sim_vast_dialect = {
         .route = vast_route,
         .auth_ok = vast_auth_ok,
-        .handle = vast_handle,
+        .handlers = {[ROUTE_LIST_OFFERS] = list_offers, [ROUTE_CREATE] = create,
+                     [ROUTE_GET] = get_one, [ROUTE_LIST] = list_all,
+                     [ROUTE_DESTROY] = sim_route_destroy, [ROUTE_ATTACH_SSH] = attach_ssh,
+                     [ROUTE_BALANCE] = balance, [ROUTE_OTHER] = not_found},
         .error = vast_error,
         .stale = vast_stale,
         .canned = vast_canned,
         .wrong_types = vast_wrong_types,
+        .instance_not_found = "Instance not found.",
 };
