@@ -4,6 +4,20 @@
 #include <stdio.h>
 #include <string.h>
 
+/* "unknown field <key>", the key cut and with every byte outside printable
+ * ASCII shown as '?': the message is echoed to clients and logs. */
+static void unknown_field(const char *key, struct session_request_error *err)
+{
+        static const char prefix[] = "unknown field ";
+        size_t n = sizeof(prefix) - 1, i;
+
+        memcpy(err->msg, prefix, n);
+        for (i = 0; key[i] && i < SESSION_REQUEST_ECHO_MAX && n + 1 < sizeof(err->msg); i++)
+                err->msg[n++] = key[i] >= 0x20 && key[i] < 0x7f ? key[i] : '?';
+        err->msg[n] = '\0';
+        err->field[0] = '\0';
+}
+
 static bool type_matches(enum session_field_type type, const json_t *v)
 {
         switch (type) {
@@ -72,8 +86,7 @@ int session_body_decode(const json_t *doc, struct session_request *ret_req,
         {
                 field = session_request_field_parse(key);
                 if (field == _SESSION_FIELD_INVALID) {
-                        err->field[0] = '\0';
-                        (void)snprintf(err->msg, sizeof(err->msg), "unknown field %.64s", key);
+                        unknown_field(key, err);
                         return -1;
                 }
                 if (json_is_null(v))
