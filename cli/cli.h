@@ -10,6 +10,8 @@
 
 #include "client.h"
 
+struct strbuf;
+
 enum cli_exit {
         CLI_OK = 0,               /* success */
         CLI_ERR_SERVER = 1,       /* the server answered with an error (4xx/5xx) */
@@ -47,6 +49,17 @@ int cli_call_with_headers(const struct cli *cli, const char *method, const char 
                           const char *body, const char *const *headers, json_t **ret_json);
 /* Print a JSON value pretty (for -o json). */
 void cli_print_json(const json_t *v);
+/* The same with reals at 15 significant digits, the precision of the API's
+ * micro-USD decimals (0.1 stays 0.1): the reports of inventory, costs, budgets. */
+void cli_print_json_decimal(const json_t *v);
+/* GET the path built in *path (emptied) and show the answer: with -o json
+ * cli_print_json_decimal, else print_table(answer), whose code is returned.
+ * "gpu-shopper PROG: out of memory" and CLI_ERR_USAGE when the path could not
+ * be built; cli_call's code when the request fails. */
+int cli_get_and_print(const struct cli *cli, const char *prog, struct strbuf *path,
+                      int (*print_table)(const json_t *answer));
+/* "gpu-shopper PROG: out of memory" on stderr; returns CLI_ERR_SERVER. */
+int cli_out_of_memory(const char *prog);
 
 int cmd_version(struct cli *cli, int argc, char **argv);
 int cmd_health(struct cli *cli, int argc, char **argv);

@@ -4,6 +4,10 @@
 #include <string.h>
 
 #include "cli.h"
+#include "strbuf.h"
+
+/* Significant digits of reals in -o json reports: the API's micro-USD decimals. */
+#define JSON_DECIMAL_PRECISION 15
 
 int cli_call(const struct cli *cli, const char *method, const char *path, const char *body,
              json_t **ret_json)
@@ -62,4 +66,45 @@ void cli_print_json(const json_t *v)
                 puts(s);
                 free(s);
         }
+}
+
+void cli_print_json_decimal(const json_t *v)
+{
+        char *s = json_dumps(v, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
+                                        JSON_REAL_PRECISION(JSON_DECIMAL_PRECISION));
+
+        if (s)
+                puts(s);
+        free(s);
+}
+
+int cli_get_and_print(const struct cli *cli, const char *prog, struct strbuf *path,
+                      int (*print_table)(const json_t *answer))
+{
+        char *p = strbuf_take(path, NULL);
+        json_t *j = NULL;
+        int rc;
+
+        if (!p) {
+                (void)cli_out_of_memory(prog);
+                rc = CLI_ERR_USAGE;
+                goto done;
+        }
+        rc = cli_call(cli, "GET", p, NULL, &j);
+        if (rc != CLI_OK)
+                goto done;
+        if (cli->json)
+                cli_print_json_decimal(j);
+        else
+                rc = print_table(j);
+done:
+        json_decref(j);
+        free(p);
+        return rc;
+}
+
+int cli_out_of_memory(const char *prog)
+{
+        fprintf(stderr, "gpu-shopper %s: out of memory\n", prog);
+        return CLI_ERR_SERVER;
 }

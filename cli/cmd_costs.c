@@ -5,15 +5,15 @@
  * month; or the API's JSON with -o json.
  */
 #include <getopt.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "domain/cost_range.h"
 #include "domain/session_id.h"
+#include "json_table.h"
 #include "money.h"
 #include "strbuf.h"
 #include "table.h"
@@ -21,8 +21,6 @@
 
 #define COSTS_PATH "/api/v1/costs"
 #define SUMMARY_PATH "/api/v1/costs/summary"
-/* JSON numbers printed back with the precision the API sends (micro-USD). */
-#define JSON_PRECISION 15
 /* "YYYY-MM" of a monthly period, "YYYY-MM-DD" of a daily one. */
 #define MONTH_LABEL_LEN 7
 #define HOURS_TEXT_MAX 32
@@ -82,60 +80,25 @@ struct costs_args {
         const char *period;
 };
 
-static void add_param(struct strbuf *sb, bool *first, const char *name, const char *value)
-{
-        if (!value)
-                return;
-        strbuf_puts(sb, *first ? "?" : "&");
-        strbuf_puts(sb, name);
-        strbuf_puts(sb, "=");
-        url_append_encoded(sb, value);
-        *first = false;
-}
-
-static int usage_error(const char *prog, const char *fmt, ...) GS_PRINTF(2, 3);
-
-static int usage_error(const char *prog, const char *fmt, ...)
-{
-        va_list ap;
-
-        fprintf(stderr, "gpu-shopper %s: ", prog);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fprintf(stderr, " (try --help)\n");
-        return CLI_ERR_USAGE;
-}
-
 static int check_args(const struct costs_args *a)
 {
         int64_t day;
         int period;
 
         if (a->consumer_id && !session_id_is_valid_consumer(a->consumer_id))
-                return usage_error("costs", "'%s' is not a consumer id", a->consumer_id);
+                return args_error("costs", "'%s' is not a consumer id", a->consumer_id);
         if (a->session_id && !session_id_is_valid(a->session_id))
-                return usage_error("costs", "'%s' is not a session id (sess-...)", a->session_id);
+                return args_error("costs", "'%s' is not a session id (sess-...)", a->session_id);
         if (a->start && cost_date_parse(a->start, &day) < 0)
-                return usage_error("costs", "--start '%s' is not a date YYYY-MM-DD", a->start);
+                return args_error("costs", "--start '%s' is not a date YYYY-MM-DD", a->start);
         if (a->end && cost_date_parse(a->end, &day) < 0)
-                return usage_error("costs", "--end '%s' is not a date YYYY-MM-DD", a->end);
+                return args_error("costs", "--end '%s' is not a date YYYY-MM-DD", a->end);
         if (a->period && cost_period_parse(a->period, &period) < 0)
-                return usage_error("costs", "--period '%s' is not daily or monthly", a->period);
+                return args_error("costs", "--period '%s' is not daily or monthly", a->period);
         return CLI_OK;
 }
 
 /* ---- output ------------------------------------------------------------ */
-
-static void print_json(const json_t *j)
-{
-        char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                        JSON_REAL_PRECISION(JSON_PRECISION));
-
-        if (s)
-                puts(s);
-        free(s);
-}
 
 static const char *str(const json_t *o, const char *key)
 {
@@ -195,36 +158,43 @@ static void print_window(const json_t *j)
         printf("Period:     %s .. %s (UTC, inclusive)\n", from ? a : "the beginning", b);
 }
 
+static int add_breakdown_row(struct table *t, const char *key, const json_t *v, const void *ctx)
+{
+        char cost[MONEY_TEXT_MAX];
+        const char *cells[2] = {key, cost};
+
+        (void)ctx;
+        money_format_json(v, cost, sizeof(cost));
+        return table_add_row(t, cells);
+}
+
 static int print_breakdown(const json_t *j, const char *key, const char *header)
 {
         const struct table_column cols[] = {{header, 0}, {"COST", TABLE_RIGHT}};
+        const struct json_table breakdown = {cols, 2, add_breakdown_row, NULL, "\n"};
         const json_t *m = json_object_get(j, key);
-        const char *k;
-        const json_t *v;
-        struct table *t;
 
         if (json_object_size(m) == 0)
                 return CLI_OK;
-        t = table_new(cols, 2);
-        if (!t)
-                goto nomem;
-        json_object_foreach((json_t *)m, k, v)
-        {
-                char cost[MONEY_TEXT_MAX];
-                const char *cells[2] = {k, cost};
-
-                money_format_json(v, cost, sizeof(cost));
-                if (table_add_row(t, cells) < 0)
-                        goto nomem;
-        }
-        putchar('\n');
-        table_print(t, stdout);
-        table_free(t);
+        if (json_table_print(&breakdown, m, stdout, NULL) < 0)
+                return cli_out_of_memory("costs");
         return CLI_OK;
-nomem:
-        table_free(t);
-        fprintf(stderr, "gpu-shopper costs: out of memory\n");
-        return CLI_ERR_SERVER;
+}
+
+/* ctx: the bool "the periods are months". */
+static int add_period_row(struct table *t, const char *key, const json_t *p, const void *ctx)
+{
+        char label[COST_DATE_TEXT_MAX], cost[MONEY_TEXT_MAX], n[HOURS_TEXT_MAX],
+                hours[HOURS_TEXT_MAX];
+        const char *cells[4] = {label, cost, n, hours};
+
+        (void)key;
+        period_label(str(p, "period_start"), *(const bool *)ctx, label, sizeof(label));
+        money_format(total_uusd(p), cost, sizeof(cost));
+        (void)snprintf(n, sizeof(n), "%lld",
+                       (long long)json_integer_value(json_object_get(p, "session_count")));
+        format_hours(json_object_get(p, "hours_used"), hours, sizeof(hours));
+        return table_add_row(t, cells);
 }
 
 static int print_periods(const json_t *j)
@@ -235,36 +205,12 @@ static int print_periods(const json_t *j)
                 {"SESSIONS", TABLE_RIGHT},
                 {"HOURS", TABLE_RIGHT},
         };
-        const json_t *list = json_object_get(j, "periods");
         bool monthly = str(j, "period") && strcmp(str(j, "period"), "monthly") == 0;
-        struct table *t = table_new(cols, 4);
-        size_t i;
-        const json_t *p;
+        const struct json_table periods = {cols, 4, add_period_row, &monthly, "\n"};
 
-        if (!t)
-                goto nomem;
-        json_array_foreach(list, i, p)
-        {
-                char label[COST_DATE_TEXT_MAX], cost[MONEY_TEXT_MAX], n[HOURS_TEXT_MAX],
-                        hours[HOURS_TEXT_MAX];
-                const char *cells[4] = {label, cost, n, hours};
-
-                period_label(str(p, "period_start"), monthly, label, sizeof(label));
-                money_format(total_uusd(p), cost, sizeof(cost));
-                (void)snprintf(n, sizeof(n), "%lld",
-                               (long long)json_integer_value(json_object_get(p, "session_count")));
-                format_hours(json_object_get(p, "hours_used"), hours, sizeof(hours));
-                if (table_add_row(t, cells) < 0)
-                        goto nomem;
-        }
-        putchar('\n');
-        table_print(t, stdout);
-        table_free(t);
+        if (json_table_print(&periods, json_object_get(j, "periods"), stdout, NULL) < 0)
+                return cli_out_of_memory("costs");
         return CLI_OK;
-nomem:
-        table_free(t);
-        fprintf(stderr, "gpu-shopper costs: out of memory\n");
-        return CLI_ERR_SERVER;
 }
 
 static int print_report(const json_t *j)
@@ -293,71 +239,20 @@ static int print_report(const json_t *j)
 
 /* ---- commands ---------------------------------------------------------- */
 
-static int fetch_and_print(struct cli *cli, const char *path)
-{
-        json_t *j = NULL;
-        int rc = cli_call(cli, "GET", path, NULL, &j);
-
-        if (rc != CLI_OK)
-                return rc;
-        if (cli->json)
-                print_json(j);
-        else
-                rc = print_report(j);
-        json_decref(j);
-        return rc;
-}
-
 static int run_summary(struct cli *cli, int argc, char **argv)
 {
-        static const struct option opts[] = {
-                {"consumer-id", required_argument, NULL, 'c'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
-        };
-        const char *consumer = NULL;
+        const char *consumer;
         struct strbuf path;
-        bool first = true;
-        char *p = NULL;
-        int rc = CLI_ERR_USAGE;
-        int c;
+        int rc = args_consumer_only(argc, argv, "costs summary", summary_usage, &consumer);
 
+        if (rc != CLI_OK)
+                return rc == ARGS_HELP ? CLI_OK : rc;
+        if (consumer && !session_id_is_valid_consumer(consumer))
+                return args_error("costs summary", "'%s' is not a consumer id", consumer);
         strbuf_init(&path);
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":c:h", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(summary_usage, stdout);
-                        rc = CLI_OK;
-                        goto done;
-                }
-                if (c != 'c') {
-                        rc = usage_error("costs summary",
-                                         c == ':' ? "missing value for '%s'"
-                                                  : "unknown option '%s'",
-                                         argv[optind - 1]);
-                        goto done;
-                }
-                consumer = optarg;
-        }
-        if (optind < argc) {
-                rc = usage_error("costs summary", "unexpected argument '%s'", argv[optind]);
-                goto done;
-        }
-        if (consumer && !session_id_is_valid_consumer(consumer)) {
-                rc = usage_error("costs summary", "'%s' is not a consumer id", consumer);
-                goto done;
-        }
         strbuf_puts(&path, SUMMARY_PATH);
-        add_param(&path, &first, "consumer_id", consumer);
-        p = strbuf_take(&path, NULL);
-        if (!p) {
-                fprintf(stderr, "gpu-shopper costs: out of memory\n");
-                goto done;
-        }
-        rc = fetch_and_print(cli, p);
-done:
-        free(p);
+        url_append_query(&path, "consumer_id", consumer);
+        rc = cli_get_and_print(cli, "costs", &path, print_report);
         strbuf_done(&path);
         return rc;
 }
@@ -366,8 +261,6 @@ int cmd_costs(struct cli *cli, int argc, char **argv)
 {
         struct costs_args a = {0};
         struct strbuf path;
-        bool first = true;
-        char *p = NULL;
         int rc = CLI_ERR_USAGE;
         int c;
 
@@ -398,35 +291,25 @@ int cmd_costs(struct cli *cli, int argc, char **argv)
                         a.end = optarg;
                         break;
                 default:
-                        rc = usage_error("costs",
-                                         c == ':' ? "missing value for '%s'"
-                                                  : "unknown option '%s'",
-                                         argv[optind - 1]);
+                        rc = args_bad_option("costs", c, argv);
                         goto done;
                 }
         }
         if (optind < argc) {
-                rc = usage_error("costs", "unexpected argument '%s'", argv[optind]);
+                rc = args_error("costs", "unexpected argument '%s'", argv[optind]);
                 goto done;
         }
         rc = check_args(&a);
         if (rc != CLI_OK)
                 goto done;
         strbuf_puts(&path, COSTS_PATH);
-        add_param(&path, &first, "session_id", a.session_id);
-        add_param(&path, &first, "consumer_id", a.consumer_id);
-        add_param(&path, &first, "start_date", a.start);
-        add_param(&path, &first, "end_date", a.end);
-        add_param(&path, &first, "period", a.period);
-        p = strbuf_take(&path, NULL);
-        if (!p) {
-                fprintf(stderr, "gpu-shopper costs: out of memory\n");
-                rc = CLI_ERR_USAGE;
-                goto done;
-        }
-        rc = fetch_and_print(cli, p);
+        url_append_query(&path, "session_id", a.session_id);
+        url_append_query(&path, "consumer_id", a.consumer_id);
+        url_append_query(&path, "start_date", a.start);
+        url_append_query(&path, "end_date", a.end);
+        url_append_query(&path, "period", a.period);
+        rc = cli_get_and_print(cli, "costs", &path, print_report);
 done:
-        free(p);
         strbuf_done(&path);
         return rc;
 }

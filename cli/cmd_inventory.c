@@ -6,21 +6,18 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "domain/units.h"
+#include "json_table.h"
+#include "money.h"
 #include "strbuf.h"
+#include "table.h"
+#include "url.h"
 
 #define INVENTORY_PATH "/api/v1/inventory"
-/* Longest table cell; longer text is cut with "...". IDs are never cut (they
- * are what `provision` takes) up to the longest id the API can return. */
-#define CELL_MAX 48
-#define ID_CELL_MAX 256
 #define COLUMNS 9
-/* JSON numbers printed back with the precision the API sends (micro-USD). */
-#define JSON_PRECISION 15
 #define SECONDS_PER_MINUTE 60
 #define SECONDS_PER_HOUR 3600
 #define SECONDS_PER_DAY 86400
@@ -106,26 +103,6 @@ static const struct param_map params[] = {
 };
 #define PARAM_COUNT (sizeof(params) / sizeof(params[0]))
 
-/* Percent-encode everything but RFC 3986 unreserved characters. */
-static void url_encode(struct strbuf *sb, const char *s)
-{
-        static const char hex[] = "0123456789ABCDEF";
-
-        for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-                char enc[3];
-
-                if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-                    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' || *p == '_' || *p == '~') {
-                        strbuf_append(sb, (const char *)p, 1);
-                        continue;
-                }
-                enc[0] = '%';
-                enc[1] = hex[*p >> 4];
-                enc[2] = hex[*p & 0xf];
-                strbuf_append(sb, enc, sizeof(enc));
-        }
-}
-
 static bool value_ok(const struct param_map *m, const char *v)
 {
         int64_t n;
@@ -157,61 +134,23 @@ static bool value_ok(const struct param_map *m, const char *v)
 
 /* ---- table ------------------------------------------------------------- */
 
-struct row {
-        char cell[COLUMNS][ID_CELL_MAX + 1];
+static const struct table_column columns[COLUMNS] = {
+        {"ID", TABLE_LONG}, /* what `provision` takes: cut only past the longest id */
+        {"PROVIDER", 0},
+        {"GPU", 0},
+        {"COUNT", TABLE_RIGHT},
+        {"VRAM", TABLE_RIGHT},
+        {"PRICE/HR", TABLE_RIGHT},
+        {"LOCATION", 0},
+        {"RELIABILITY", TABLE_RIGHT},
+        {"AGE", TABLE_RIGHT},
 };
-
-static const char *const headers[COLUMNS] = {"ID",       "PROVIDER", "GPU",         "COUNT", "VRAM",
-                                             "PRICE/HR", "LOCATION", "RELIABILITY", "AGE"};
-/* Right-aligned columns: the numbers. */
-static const bool right[COLUMNS] = {false, false, false, true, true, true, false, true, true};
-
-/* Display width: UTF-8 code points, not bytes. */
-static size_t width(const char *s)
-{
-        size_t w = 0;
-
-        for (; *s; s++)
-                if (((unsigned char)*s & 0xc0) != 0x80)
-                        w++;
-        return w;
-}
-
-static void set_cell(struct row *r, int col, const char *text)
-{
-        size_t n = strlen(text);
-        size_t max = col == 0 ? ID_CELL_MAX : CELL_MAX;
-
-        if (n > max) {
-                n = max - 3;
-                /* do not cut a UTF-8 sequence */
-                while (n > 0 && ((unsigned char)text[n] & 0xc0) == 0x80)
-                        n--;
-                memcpy(r->cell[col], text, n);
-                memcpy(r->cell[col] + n, "...", 4);
-                return;
-        }
-        memcpy(r->cell[col], text, n + 1);
-}
 
 static const char *str(const json_t *o, const char *key)
 {
         const char *s = json_string_value(json_object_get(o, key));
 
         return s && s[0] ? s : NULL;
-}
-
-/* "$0.4000" -> "$0.40", "$0.0602" kept: at least two decimals, at most four. */
-static void format_price(double usd, char *buf, size_t len)
-{
-        char *dot;
-        size_t n;
-
-        (void)snprintf(buf, len, "$%.4f", usd);
-        dot = strchr(buf, '.');
-        n = strlen(buf);
-        while (dot && n > (size_t)(dot - buf) + 3 && buf[n - 1] == '0')
-                buf[--n] = '\0';
 }
 
 static void format_age(json_int_t s, char *buf, size_t len)
@@ -226,86 +165,52 @@ static void format_age(json_int_t s, char *buf, size_t len)
                 (void)snprintf(buf, len, "%lldd", (long long)(s / SECONDS_PER_DAY));
 }
 
-static void fill_row(struct row *r, const json_t *o)
+/* The formatted cells are cut at TABLE_CELL_MAX bytes by snprintf (no "..."). */
+static int add_offer_row(struct table *t, const char *key, const json_t *o, const void *ctx)
 {
-        char buf[CELL_MAX + 1];
-        const char *gpu = str(o, "gpu_type"), *ff = str(o, "form_factor");
+        char gpu[TABLE_CELL_MAX + 1], count[TABLE_CELL_MAX + 1], vram[TABLE_CELL_MAX + 1],
+                price[TABLE_CELL_MAX + 1], reliability[TABLE_CELL_MAX + 1], age[TABLE_CELL_MAX + 1];
+        const char *cells[COLUMNS] = {str(o, "id"), str(o, "provider"), gpu, count, vram, price,
+                                      str(o, "location"), reliability, age};
+        const char *type = str(o, "gpu_type"), *ff = str(o, "form_factor");
         const json_t *rel = json_object_get(o, "reliability");
 
-        set_cell(r, 0, str(o, "id") ? str(o, "id") : "-");
-        set_cell(r, 1, str(o, "provider") ? str(o, "provider") : "-");
-        (void)snprintf(buf, sizeof(buf), "%s%s%s", gpu ? gpu : "-", ff ? " " : "", ff ? ff : "");
-        set_cell(r, 2, buf);
-        (void)snprintf(buf, sizeof(buf), "%lld",
+        (void)key;
+        (void)ctx;
+        (void)snprintf(gpu, sizeof(gpu), "%s%s%s", type ? type : "-", ff ? " " : "", ff ? ff : "");
+        (void)snprintf(count, sizeof(count), "%lld",
                        (long long)json_integer_value(json_object_get(o, "gpu_count")));
-        set_cell(r, 3, buf);
-        (void)snprintf(buf, sizeof(buf), "%lldGB",
+        (void)snprintf(vram, sizeof(vram), "%lldGB",
                        (long long)json_integer_value(json_object_get(o, "vram_gb")));
-        set_cell(r, 4, buf);
-        format_price(json_number_value(json_object_get(o, "price_per_hour")), buf, sizeof(buf));
-        set_cell(r, 5, buf);
-        set_cell(r, 6, str(o, "location") ? str(o, "location") : "-");
+        money_format_price(json_number_value(json_object_get(o, "price_per_hour")), price,
+                           sizeof(price));
         if (json_is_number(rel))
-                (void)snprintf(buf, sizeof(buf), "%.3f", json_number_value(rel));
+                (void)snprintf(reliability, sizeof(reliability), "%.3f", json_number_value(rel));
         else
-                (void)snprintf(buf, sizeof(buf), "-");
-        set_cell(r, 7, buf);
-        format_age(json_integer_value(json_object_get(o, "age_seconds")), buf, sizeof(buf));
-        set_cell(r, 8, buf);
-}
-
-static void print_cell(const char *text, size_t w, bool align_right, bool last)
-{
-        size_t pad = w - width(text);
-
-        if (align_right)
-                printf("%*s%s", (int)pad, "", text);
-        else
-                printf("%s%*s", text, last ? 0 : (int)pad, "");
-        fputs(last ? "\n" : "  ", stdout);
+                (void)snprintf(reliability, sizeof(reliability), "-");
+        format_age(json_integer_value(json_object_get(o, "age_seconds")), age, sizeof(age));
+        return table_add_row(t, cells);
 }
 
 static int print_table(const json_t *j)
 {
-        const json_t *offers = json_object_get(j, "offers");
-        size_t n = json_array_size(offers);
-        size_t w[COLUMNS];
-        struct row *rows;
+        static const struct json_table offers = {columns, COLUMNS, add_offer_row, NULL, NULL};
         json_int_t total = json_integer_value(json_object_get(j, "total"));
+        size_t n;
 
-        if (n == 0) {
+        if (json_array_size(json_object_get(j, "offers")) == 0) {
                 printf("No offers found matching criteria.\n");
                 return CLI_OK;
         }
-        rows = calloc(n, sizeof(*rows));
-        if (!rows) {
-                fprintf(stderr, "gpu-shopper inventory: out of memory\n");
-                return CLI_ERR_SERVER;
-        }
-        for (int c = 0; c < COLUMNS; c++)
-                w[c] = width(headers[c]);
-        for (size_t i = 0; i < n; i++) {
-                fill_row(&rows[i], json_array_get(offers, i));
-                for (int c = 0; c < COLUMNS; c++)
-                        if (width(rows[i].cell[c]) > w[c])
-                                w[c] = width(rows[i].cell[c]);
-        }
-        for (int c = 0; c < COLUMNS; c++)
-                print_cell(headers[c], w[c], right[c], c == COLUMNS - 1);
-        for (size_t i = 0; i < n; i++)
-                for (int c = 0; c < COLUMNS; c++)
-                        print_cell(rows[i].cell[c], w[c], right[c], c == COLUMNS - 1);
+        if (json_table_print(&offers, json_object_get(j, "offers"), stdout, &n) < 0)
+                return cli_out_of_memory("inventory");
         printf("\n%zu of %lld offers\n", n, (long long)total);
-        free(rows);
         return CLI_OK;
 }
 
 int cmd_inventory(struct cli *cli, int argc, char **argv)
 {
         struct strbuf path;
-        json_t *j = NULL;
-        char *p = NULL;
-        bool first = true;
         int rc = CLI_ERR_USAGE;
         int c;
 
@@ -322,9 +227,7 @@ int cmd_inventory(struct cli *cli, int argc, char **argv)
                         goto done;
                 }
                 if (c == '?' || c == ':') {
-                        fprintf(stderr, "gpu-shopper inventory: %s '%s' (try --help)\n",
-                                c == ':' ? "missing value for" : "unknown option",
-                                argv[optind - 1]);
+                        rc = args_bad_option("inventory", c, argv);
                         goto done;
                 }
                 for (size_t i = 0; i < PARAM_COUNT; i++)
@@ -332,38 +235,14 @@ int cmd_inventory(struct cli *cli, int argc, char **argv)
                                 m = &params[i];
                 if (!m || !value_ok(m, optarg))
                         goto done;
-                strbuf_puts(&path, first ? "?" : "&");
-                strbuf_puts(&path, m->param);
-                strbuf_puts(&path, "=");
-                url_encode(&path, optarg);
-                first = false;
+                url_append_query(&path, m->param, optarg);
         }
         if (optind < argc) {
-                fprintf(stderr, "gpu-shopper inventory: unexpected argument '%s' (try --help)\n",
-                        argv[optind]);
+                rc = args_error("inventory", "unexpected argument '%s'", argv[optind]);
                 goto done;
         }
-        p = strbuf_take(&path, NULL);
-        if (!p) {
-                fprintf(stderr, "gpu-shopper inventory: out of memory\n");
-                goto done;
-        }
-        rc = cli_call(cli, "GET", p, NULL, &j);
-        if (rc != CLI_OK)
-                goto done;
-        if (cli->json) {
-                char *s = json_dumps(j, JSON_INDENT(2) | JSON_PRESERVE_ORDER |
-                                                JSON_REAL_PRECISION(JSON_PRECISION));
-
-                if (s)
-                        puts(s);
-                free(s);
-        } else {
-                rc = print_table(j);
-        }
+        rc = cli_get_and_print(cli, "inventory", &path, print_table);
 done:
-        json_decref(j);
-        free(p);
         strbuf_done(&path);
         return rc;
 }

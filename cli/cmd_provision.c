@@ -7,7 +7,6 @@
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,11 +14,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "domain/session_id.h"
 #include "domain/units.h"
 #include "gpushop/plugin.h"
 #include "keyfile.h"
+#include "money.h"
 #include "session.h"
 #include "strbuf.h"
 #include "url.h"
@@ -130,21 +131,6 @@ static void on_interrupt(int sig)
         interrupted = 1;
 }
 
-static int usage_error(const char *fmt, ...) GS_PRINTF(1, 2);
-
-/* "gpu-shopper provision: <message> (try --help)"; returns CLI_ERR_USAGE. */
-static int usage_error(const char *fmt, ...)
-{
-        va_list ap;
-
-        fputs("gpu-shopper " PROG ": ", stderr);
-        va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
-        va_end(ap);
-        fputs(" (try --help)\n", stderr);
-        return CLI_ERR_USAGE;
-}
-
 static int int_value(const char *flag, const char *v, int64_t min, int64_t *ret)
 {
         int64_t n;
@@ -209,8 +195,9 @@ static int parse(int argc, char **argv, struct request *rq)
                 case OPT_STORAGE:
                         if (strcmp(optarg, STORAGE_DESTROY) != 0 &&
                             strcmp(optarg, STORAGE_PRESERVE) != 0)
-                                return usage_error("--storage is destroy or preserve, not '%s'",
-                                                   optarg);
+                                return args_error(PROG,
+                                                  "--storage is destroy or preserve, not '%s'",
+                                                  optarg);
                         rq->storage = optarg;
                         break;
                 case OPT_DISK:
@@ -225,8 +212,8 @@ static int parse(int argc, char **argv, struct request *rq)
                         break;
                 case OPT_IDEMPOTENCY:
                         if (!header_value_ok(optarg))
-                                return usage_error("--idempotency-key needs 1-128 printable "
-                                                   "characters without spaces");
+                                return args_error(PROG, "--idempotency-key needs 1-128 "
+                                                        "printable characters without spaces");
                         rq->idempotency_key = optarg;
                         break;
                 case OPT_SAVE_KEY:
@@ -236,26 +223,25 @@ static int parse(int argc, char **argv, struct request *rq)
                         rq->wait = true;
                         break;
                 default:
-                        return usage_error("%s '%s'",
-                                           c == ':' ? "missing value for" : "unknown option",
-                                           argv[optind - 1]);
+                        return args_bad_option(PROG, c, argv);
                 }
         }
         if (optind < argc)
-                return usage_error("unexpected argument '%s'", argv[optind]);
+                return args_error(PROG, "unexpected argument '%s'", argv[optind]);
         if (!rq->consumer_id)
-                return usage_error("--consumer-id is required");
+                return args_error(PROG, "--consumer-id is required");
         if (!session_id_is_valid_consumer(rq->consumer_id))
-                return usage_error("--consumer-id '%s' is not 1-128 characters of "
-                                   "A-Z a-z 0-9 . _ : -",
-                                   rq->consumer_id);
+                return args_error(PROG,
+                                  "--consumer-id '%s' is not 1-128 characters of "
+                                  "A-Z a-z 0-9 . _ : -",
+                                  rq->consumer_id);
         if (!rq->offer_id == !rq->gpu_type)
-                return usage_error("give either --offer-id or --gpu-type%s",
-                                   rq->offer_id ? ", not both" : "");
+                return args_error(PROG, "give either --offer-id or --gpu-type%s",
+                                  rq->offer_id ? ", not both" : "");
         if ((rq->offer_id && !rq->offer_id[0]) || (rq->gpu_type && !rq->gpu_type[0]) ||
             !rq->workload[0] || (rq->template_hash && !rq->template_hash[0]) ||
             (rq->save_key && !rq->save_key[0]))
-                return usage_error("an option value is empty");
+                return args_error(PROG, "an option value is empty");
         return CLI_OK;
 }
 
@@ -270,8 +256,8 @@ static int pick_offer(const struct cli *cli, const struct request *rq, char **re
         int rc;
 
         strbuf_init(&path);
-        strbuf_puts(&path, INVENTORY_PATH "?gpu_type=");
-        url_append_encoded(&path, rq->gpu_type);
+        strbuf_puts(&path, INVENTORY_PATH);
+        url_append_query(&path, "gpu_type", rq->gpu_type);
         strbuf_puts(&path, "&sort=price&limit=1");
         p = strbuf_take(&path, NULL);
         if (!p) {
@@ -297,7 +283,7 @@ static int pick_offer(const struct cli *cli, const struct request *rq, char **re
                 rc = CLI_ERR_SERVER;
                 goto done;
         }
-        session_format_usd(json_number_value(json_object_get(o, "price_per_hour")), price,
+        money_format_price(json_number_value(json_object_get(o, "price_per_hour")), price,
                            sizeof(price));
         /* Keep stdout pure JSON with -o json. */
         fprintf(cli->json ? stderr : stdout,

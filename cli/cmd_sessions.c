@@ -13,9 +13,12 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "args.h"
 #include "cli.h"
 #include "domain/session_id.h"
 #include "domain/units.h"
+#include "json_table.h"
+#include "money.h"
 #include "session.h"
 #include "strbuf.h"
 #include "table.h"
@@ -97,36 +100,53 @@ static const char delete_usage[] =
         "Options:\n"
         "  -f, --force     do not ask (needed when stdin is not a terminal)\n";
 
-static int out_of_memory(const char *prog)
-{
-        fprintf(stderr, "gpu-shopper %s: out of memory\n", prog);
-        return CLI_ERR_SERVER;
-}
+/* The options of a command on one session: -h/--help and at most one more. */
+struct id_command {
+        const char *usage;
+        const char *name; /* the other option's long name ("hours"); NULL: none */
+        char letter;      /* its short name */
+        int has_arg;      /* required_argument or no_argument */
+        /* Its value (NULL for a flag): CLI_OK, or an exit code after a message. */
+        int (*take)(const char *prog, const char *value, void *ctx);
+};
 
-static int bad_option(const char *prog, int c, char **argv)
+/* The options, then exactly one positional argument: the session ID. CLI_OK
+ * with *ret_id; ARGS_HELP after the usage; CLI_ERR_USAGE after a message. */
+static int parse_id_command(int argc, char **argv, const char *prog, const struct id_command *cmd,
+                            void *ctx, const char **ret_id)
 {
-        fprintf(stderr, "gpu-shopper %s: %s '%s' (try --help)\n", prog,
-                c == ':' ? "missing value for" : "unknown option", argv[optind - 1]);
-        return CLI_ERR_USAGE;
-}
+        const struct option opts[] = {
+                {"help", no_argument, NULL, 'h'},
+                {cmd->name, cmd->has_arg, NULL, cmd->letter}, /* ends the list when NULL */
+                {NULL, 0, NULL, 0},
+        };
+        const char shortopts[] = {':', 'h', cmd->letter,
+                                  cmd->has_arg == required_argument ? ':' : '\0', '\0'};
+        int c, rc;
 
-/* Exactly one positional argument (the session ID) left after the options. */
-static const char *one_id(int argc, char **argv, const char *prog)
-{
-        if (optind >= argc) {
-                fprintf(stderr, "gpu-shopper %s: needs a session ID (try --help)\n", prog);
-                return NULL;
+        optind = 1;
+        opterr = 0;
+        while ((c = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+                if (c == 'h') {
+                        fputs(cmd->usage, stdout);
+                        return ARGS_HELP;
+                }
+                if (c == '?' || c == ':' || !cmd->name)
+                        return args_bad_option(prog, c, argv);
+                rc = cmd->take(prog, optarg, ctx);
+                if (rc != CLI_OK)
+                        return rc;
         }
-        if (optind + 1 < argc) {
-                fprintf(stderr, "gpu-shopper %s: unexpected argument '%s' (try --help)\n", prog,
-                        argv[optind + 1]);
-                return NULL;
-        }
+        if (optind >= argc)
+                return args_error(prog, "needs a session ID");
+        if (optind + 1 < argc)
+                return args_error(prog, "unexpected argument '%s'", argv[optind + 1]);
         if (!argv[optind][0]) {
                 fprintf(stderr, "gpu-shopper %s: the session ID is empty\n", prog);
-                return NULL;
+                return CLI_ERR_USAGE;
         }
-        return argv[optind];
+        *ret_id = argv[optind];
+        return CLI_OK;
 }
 
 /* A non-negative integer option value, or -1 after a message. */
@@ -170,22 +190,12 @@ done:
 
 static int run_get(struct cli *cli, int argc, char **argv, const char *prog)
 {
-        static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
+        static const struct id_command get = {get_usage, NULL, 0, 0, NULL};
         const char *id;
-        int c;
+        int rc = parse_id_command(argc, argv, prog, &get, NULL, &id);
 
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(get_usage, stdout);
-                        return CLI_OK;
-                }
-                return bad_option(prog, c, argv);
-        }
-        id = one_id(argc, argv, prog);
-        if (!id)
-                return CLI_ERR_USAGE;
+        if (rc != CLI_OK)
+                return rc == ARGS_HELP ? CLI_OK : rc;
         return show_one(cli, id);
 }
 
@@ -204,17 +214,19 @@ static const struct table_column list_columns[] = {
 };
 #define LIST_COLUMNS (sizeof(list_columns) / sizeof(list_columns[0]))
 
-static int add_session_row(struct table *t, const json_t *s)
+static int add_session_row(struct table *t, const char *key, const json_t *s, const void *ctx)
 {
         char gpu[GPU_CELL_MAX], cost[MONEY_MAX];
         const json_t *c = json_object_get(s, "cost_so_far");
         const char *cells[LIST_COLUMNS];
 
+        (void)key;
+        (void)ctx;
         (void)snprintf(gpu, sizeof(gpu), "%lldx %s",
                        (long long)json_integer_value(json_object_get(s, "gpu_count")),
                        session_str(s, "gpu_type") ? session_str(s, "gpu_type") : "?");
         if (json_is_number(c))
-                session_format_usd(json_number_value(c), cost, sizeof(cost));
+                money_format_price(json_number_value(c), cost, sizeof(cost));
         else
                 (void)snprintf(cost, sizeof(cost), "-");
         cells[0] = session_str(s, "id");
@@ -229,42 +241,23 @@ static int add_session_row(struct table *t, const json_t *s)
 
 static int print_list(const json_t *j)
 {
+        static const struct json_table sessions = {list_columns, LIST_COLUMNS, add_session_row,
+                                                   NULL, NULL};
         const json_t *list = json_object_get(j, "sessions");
         const json_t *total = json_object_get(j, "total");
-        struct table *t;
-        int rc = CLI_OK;
+        size_t n;
 
         if (json_array_size(list) == 0) {
                 printf("No sessions found.\n");
                 return CLI_OK;
         }
-        t = table_new(list_columns, LIST_COLUMNS);
-        if (!t)
-                return out_of_memory("sessions");
-        for (size_t i = 0; i < json_array_size(list); i++) {
-                if (add_session_row(t, json_array_get(list, i)) < 0) {
-                        rc = out_of_memory("sessions");
-                        goto done;
-                }
-        }
-        table_print(t, stdout);
+        if (json_table_print(&sessions, list, stdout, &n) < 0)
+                return cli_out_of_memory("sessions");
         if (json_is_integer(total))
-                printf("\n%zu of %lld sessions\n", table_row_count(t),
-                       (long long)json_integer_value(total));
+                printf("\n%zu of %lld sessions\n", n, (long long)json_integer_value(total));
         else
-                printf("\n%zu sessions\n", table_row_count(t));
-done:
-        table_free(t);
-        return rc;
-}
-
-static void add_param(struct strbuf *sb, bool *first, const char *name, const char *value)
-{
-        strbuf_puts(sb, *first ? "?" : "&");
-        strbuf_puts(sb, name);
-        strbuf_puts(sb, "=");
-        url_append_encoded(sb, value);
-        *first = false;
+                printf("\n%zu sessions\n", n);
+        return CLI_OK;
 }
 
 static int run_list(struct cli *cli, int argc, char **argv, const char *prog)
@@ -283,7 +276,7 @@ static int run_list(struct cli *cli, int argc, char **argv, const char *prog)
         struct strbuf path;
         const char *id = NULL;
         json_t *j = NULL;
-        bool first = true, filtered = false;
+        bool filtered = false;
         char *p = NULL;
         int rc = CLI_ERR_USAGE;
         int c;
@@ -302,26 +295,26 @@ static int run_list(struct cli *cli, int argc, char **argv, const char *prog)
                         id = optarg;
                         continue;
                 case 'c':
-                        add_param(&path, &first, "consumer_id", optarg);
+                        url_append_query(&path, "consumer_id", optarg);
                         break;
                 case 's':
-                        add_param(&path, &first, "status", optarg);
+                        url_append_query(&path, "status", optarg);
                         break;
                 case 'p':
-                        add_param(&path, &first, "provider", optarg);
+                        url_append_query(&path, "provider", optarg);
                         break;
                 case OPT_LIMIT:
                         if (count_value(prog, "--limit", optarg, 0) < 0)
                                 goto done;
-                        add_param(&path, &first, "limit", optarg);
+                        url_append_query(&path, "limit", optarg);
                         break;
                 case OPT_OFFSET:
                         if (count_value(prog, "--offset", optarg, 0) < 0)
                                 goto done;
-                        add_param(&path, &first, "offset", optarg);
+                        url_append_query(&path, "offset", optarg);
                         break;
                 default:
-                        rc = bad_option(prog, c, argv);
+                        rc = args_bad_option(prog, c, argv);
                         goto done;
                 }
                 filtered = true;
@@ -352,7 +345,7 @@ static int run_list(struct cli *cli, int argc, char **argv, const char *prog)
         }
         p = strbuf_take(&path, NULL);
         if (!p) {
-                rc = out_of_memory(prog);
+                rc = cli_out_of_memory(prog);
                 goto done;
         }
         rc = cli_call(cli, "GET", p, NULL, &j);
@@ -379,7 +372,7 @@ static int session_action(struct cli *cli, const char *method, const char *id, c
         int rc;
 
         if (!path)
-                return out_of_memory("session");
+                return cli_out_of_memory("session");
         rc = cli_call(cli, method, path, body, ret_json);
         free(path);
         return rc;
@@ -392,26 +385,15 @@ static const char *status_after(const json_t *j)
         return st ? st : "unknown";
 }
 
-static int run_done(struct cli *cli, int argc, char **argv, const char *prog)
+/* POST .../done or DELETE the session and show the answer: its JSON, "Session
+ * ID is already STATUS." when it had ended, else "Session ID: DOING (status
+ * STATUS)AFTER". */
+static int end_session(struct cli *cli, const char *method, const char *suffix, const char *id,
+                       const char *doing, const char *after)
 {
-        static const struct option opts[] = {{"help", no_argument, NULL, 'h'}, {NULL, 0, NULL, 0}};
-        const char *id;
         json_t *j = NULL;
-        int rc, c;
+        int rc = session_action(cli, method, id, suffix, NULL, &j);
 
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(done_usage, stdout);
-                        return CLI_OK;
-                }
-                return bad_option(prog, c, argv);
-        }
-        id = one_id(argc, argv, prog);
-        if (!id)
-                return CLI_ERR_USAGE;
-        rc = session_action(cli, "POST", id, "/done", NULL, &j);
         if (rc != CLI_OK)
                 goto done;
         if (cli->json)
@@ -419,55 +401,57 @@ static int run_done(struct cli *cli, int argc, char **argv, const char *prog)
         else if (session_is_final(session_of(j)))
                 printf("Session %s is already %s.\n", id, status_after(j));
         else
-                printf("Session %s: shutdown initiated (status %s); the instance is being "
-                       "destroyed.\n",
-                       id, status_after(j));
+                printf("Session %s: %s (status %s)%s\n", id, doing, status_after(j), after);
 done:
         json_decref(j);
         return rc;
 }
 
+static int run_done(struct cli *cli, int argc, char **argv, const char *prog)
+{
+        static const struct id_command done = {done_usage, NULL, 0, 0, NULL};
+        const char *id;
+        int rc = parse_id_command(argc, argv, prog, &done, NULL, &id);
+
+        if (rc != CLI_OK)
+                return rc == ARGS_HELP ? CLI_OK : rc;
+        return end_session(cli, "POST", "/done", id, "shutdown initiated",
+                           "; the instance is being destroyed.");
+}
+
 /* ---- extend ------------------------------------------------------------- */
+
+/* --hours N into *(int64_t *)ctx. */
+static int take_hours(const char *prog, const char *value, void *ctx)
+{
+        int64_t hours = count_value(prog, "--hours", value, 1);
+
+        if (hours < 0)
+                return CLI_ERR_USAGE;
+        *(int64_t *)ctx = hours;
+        return CLI_OK;
+}
 
 static int run_extend(struct cli *cli, int argc, char **argv, const char *prog)
 {
-        static const struct option opts[] = {
-                {"hours", required_argument, NULL, 't'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
-        };
+        static const struct id_command extend = {extend_usage, "hours", 't', required_argument,
+                                                 take_hours};
         const char *id, *expires;
         int64_t hours = -1;
         json_t *j = NULL;
         char *body = NULL;
-        int rc = CLI_ERR_USAGE, c;
+        int rc = parse_id_command(argc, argv, prog, &extend, &hours, &id);
 
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":t:h", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(extend_usage, stdout);
-                        return CLI_OK;
-                }
-                if (c != 't')
-                        return bad_option(prog, c, argv);
-                hours = count_value(prog, "--hours", optarg, 1);
-                if (hours < 0)
-                        return CLI_ERR_USAGE;
-        }
-        id = one_id(argc, argv, prog);
-        if (!id)
-                return CLI_ERR_USAGE;
-        if (hours < 0) {
-                fprintf(stderr, "gpu-shopper %s: --hours N is required (try --help)\n", prog);
-                return CLI_ERR_USAGE;
-        }
+        if (rc != CLI_OK)
+                return rc == ARGS_HELP ? CLI_OK : rc;
+        if (hours < 0)
+                return args_error(prog, "--hours N is required");
         j = json_pack("{s:I}", "additional_hours", (json_int_t)hours);
         body = j ? json_dumps(j, JSON_COMPACT) : NULL;
         json_decref(j);
         j = NULL;
         if (!body) {
-                rc = out_of_memory(prog);
+                rc = cli_out_of_memory(prog);
                 goto done;
         }
         rc = session_action(cli, "POST", id, "/extend", body, &j);
@@ -513,65 +497,54 @@ static bool confirm_destroy(const json_t *s, const char *id)
         return strcasecmp(answer, "y") == 0 || strcasecmp(answer, "yes") == 0;
 }
 
-static int run_delete(struct cli *cli, int argc, char **argv, const char *prog)
+/* --force: *(bool *)ctx = true. */
+static int take_force(const char *prog, const char *value, void *ctx)
 {
-        static const struct option opts[] = {
-                {"force", no_argument, NULL, 'f'},
-                {"help", no_argument, NULL, 'h'},
-                {NULL, 0, NULL, 0},
-        };
-        const char *id;
-        bool force = false;
-        json_t *j = NULL;
-        int rc, c;
+        (void)prog;
+        (void)value;
+        *(bool *)ctx = true;
+        return CLI_OK;
+}
 
-        optind = 1;
-        opterr = 0;
-        while ((c = getopt_long(argc, argv, ":fh", opts, NULL)) != -1) {
-                if (c == 'h') {
-                        fputs(delete_usage, stdout);
-                        return CLI_OK;
-                }
-                if (c != 'f')
-                        return bad_option(prog, c, argv);
-                force = true;
-        }
-        id = one_id(argc, argv, prog);
-        if (!id)
+/* Without --force: refuse off a terminal, else show the session (failing early
+ * on a wrong ID) and ask. CLI_OK to go on, or the exit code. */
+static int may_destroy(struct cli *cli, const char *id, const char *prog)
+{
+        json_t *j = NULL;
+        int rc;
+
+        if (!isatty(STDIN_FILENO)) {
+                fprintf(stderr,
+                        "gpu-shopper %s: refusing to destroy session %s without "
+                        "confirmation: stdin is not a terminal; use --force\n",
+                        prog, id);
                 return CLI_ERR_USAGE;
-        if (!force) {
-                if (!isatty(STDIN_FILENO)) {
-                        fprintf(stderr,
-                                "gpu-shopper %s: refusing to destroy session %s without "
-                                "confirmation: stdin is not a terminal; use --force\n",
-                                prog, id);
-                        return CLI_ERR_USAGE;
-                }
-                /* Show what would be destroyed (and fail early on a wrong ID). */
-                rc = session_fetch(cli, id, &j);
-                if (rc != CLI_OK)
-                        goto done;
-                if (!confirm_destroy(session_of(j), id)) {
-                        fprintf(stderr, "Aborted; session %s was not changed.\n", id);
-                        rc = CLI_ERR_ABORTED;
-                        goto done;
-                }
-                json_decref(j);
-                j = NULL;
         }
-        rc = session_action(cli, "DELETE", id, "", NULL, &j);
-        if (rc != CLI_OK)
-                goto done;
-        if (cli->json)
-                cli_print_json(j);
-        else if (session_is_final(session_of(j)))
-                printf("Session %s is already %s.\n", id, status_after(j));
-        else
-                printf("Session %s: destroying its instance now (status %s).\n", id,
-                       status_after(j));
-done:
+        rc = session_fetch(cli, id, &j);
+        if (rc == CLI_OK && !confirm_destroy(session_of(j), id)) {
+                fprintf(stderr, "Aborted; session %s was not changed.\n", id);
+                rc = CLI_ERR_ABORTED;
+        }
         json_decref(j);
         return rc;
+}
+
+static int run_delete(struct cli *cli, int argc, char **argv, const char *prog)
+{
+        static const struct id_command delete = {delete_usage, "force", 'f', no_argument,
+                                                 take_force};
+        const char *id;
+        bool force = false;
+        int rc = parse_id_command(argc, argv, prog, &delete, &force, &id);
+
+        if (rc != CLI_OK)
+                return rc == ARGS_HELP ? CLI_OK : rc;
+        if (!force) {
+                rc = may_destroy(cli, id, prog);
+                if (rc != CLI_OK)
+                        return rc;
+        }
+        return end_session(cli, "DELETE", "", id, "destroying its instance now", ".");
 }
 
 /* ---- entry points ------------------------------------------------------- */

@@ -48,3 +48,15 @@ void money_format_json(const json_t *v, char *buf, size_t len)
         }
         money_format(money_uusd(v), buf, len);
 }
+
+void money_format_price(double usd, char *buf, size_t len)
+{
+        char *dot;
+        size_t n;
+
+        (void)snprintf(buf, len, "$%.4f", usd);
+        dot = strchr(buf, '.');
+        n = strlen(buf);
+        while (dot && n > (size_t)(dot - buf) + 1 + DECIMALS_MIN && buf[n - 1] == '0')
+                buf[--n] = '\0';
+}

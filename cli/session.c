@@ -4,11 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "money.h"
 #include "shell_word.h"
 #include "strbuf.h"
 #include "url.h"
 
-#define PRICE_DECIMALS_MIN 2
 #define KEY_PLACEHOLDER "KEY_FILE"
 
 char *session_path(const char *id, const char *suffix)
@@ -62,18 +62,6 @@ bool session_is_final(const json_t *s)
                (strcmp(st, SESSION_STATUS_STOPPED) == 0 || strcmp(st, SESSION_STATUS_FAILED) == 0);
 }
 
-void session_format_usd(double usd, char *buf, size_t len)
-{
-        char *dot;
-        size_t n;
-
-        (void)snprintf(buf, len, "$%.4f", usd);
-        dot = strchr(buf, '.');
-        n = strlen(buf);
-        while (dot && n > (size_t)(dot - buf) + 1 + PRICE_DECIMALS_MIN && buf[n - 1] == '0')
-                buf[--n] = '\0';
-}
-
 static bool is_stopping(const json_t *s)
 {
         const char *st = session_str(s, "status");
@@ -94,7 +82,7 @@ static void money_line(FILE *out, const char *label, const json_t *v, const char
                 line(out, label, NULL);
                 return;
         }
-        session_format_usd(json_number_value(v), buf, sizeof(buf));
+        money_format_price(json_number_value(v), buf, sizeof(buf));
         fprintf(out, "%-13s %s%s\n", label, buf, unit);
 }
 

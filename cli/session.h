@@ -31,8 +31,6 @@ const char *session_str(const json_t *s, const char *key);
 int session_fetch(const struct cli *cli, const char *id, json_t **ret_response);
 /* The status is one a session never leaves (stopped, failed). */
 bool session_is_final(const json_t *s);
-/* "$0.28", "$0.0602": at least two decimals, at most four. */
-void session_format_usd(double usd, char *buf, size_t len);
 /* Key/value lines: id, consumer, status and reason, provider, GPU, price,
  * cost so far, the times, and the ssh endpoint when known. */
 void session_print_details(const json_t *s, FILE *out);

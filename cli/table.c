@@ -2,6 +2,7 @@
 #include "table.h"
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -36,15 +37,23 @@ static size_t width(const char *s)
         return w;
 }
 
-/* A copy of text, cut to TABLE_CELL_MAX bytes with "..." unless no_cut. */
-static char *cell_dup(const char *text, bool no_cut)
+/* The longest cell of a column before it is cut (SIZE_MAX: never). */
+static size_t cell_max(unsigned flags)
+{
+        if (flags & TABLE_NO_CUT)
+                return SIZE_MAX;
+        return (flags & TABLE_LONG) ? TABLE_LONG_CELL_MAX : TABLE_CELL_MAX;
+}
+
+/* A copy of text, cut to max bytes ending in "...". */
+static char *cell_dup(const char *text, size_t max)
 {
         size_t n = strlen(text);
         char *c;
 
-        if (no_cut || n <= TABLE_CELL_MAX)
+        if (n <= max)
                 return strdup(text);
-        n = TABLE_CELL_MAX - ELLIPSIS_LEN;
+        n = max - ELLIPSIS_LEN;
         while (n > 0 && is_continuation((unsigned char)text[n]))
                 n--; /* never cut a UTF-8 sequence */
         c = malloc(n + ELLIPSIS_LEN + 1);
@@ -81,8 +90,7 @@ int table_add_row(struct table *t, const char *const *cells)
         }
         row = t->cells + t->rows * t->count;
         for (size_t i = 0; i < t->count; i++) {
-                row[i] = cell_dup(cells[i] ? cells[i] : "-",
-                                  (t->columns[i].flags & TABLE_NO_CUT) != 0);
+                row[i] = cell_dup(cells[i] ? cells[i] : "-", cell_max(t->columns[i].flags));
                 if (!row[i]) {
                         while (i-- > 0)
                                 free(row[i]);

@@ -8,10 +8,12 @@
 
 #include <stdio.h>
 
-#define TABLE_CELL_MAX 48 /* longer cells end in "..." unless TABLE_NO_CUT */
+#define TABLE_CELL_MAX 48 /* longer cells end in "..." unless TABLE_NO_CUT/TABLE_LONG */
+#define TABLE_LONG_CELL_MAX 256 /* the same for TABLE_LONG cells */
 
 #define TABLE_RIGHT (1u << 0)  /* right-align (numbers, money) */
 #define TABLE_NO_CUT (1u << 1) /* never shorten (ids the user types back) */
+#define TABLE_LONG (1u << 2)   /* shorten only past TABLE_LONG_CELL_MAX (offer ids) */
 
 struct table_column {
         const char *header;

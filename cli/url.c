@@ -2,6 +2,7 @@
 #include "url.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 #define HEX_DIGITS "0123456789ABCDEF"
 #define NIBBLE_BITS 4
@@ -27,4 +28,16 @@ void url_append_encoded(struct strbuf *sb, const char *s)
                 enc[2] = HEX_DIGITS[*p & NIBBLE_MASK];
                 strbuf_append(sb, enc, sizeof(enc));
         }
+}
+
+void url_append_query(struct strbuf *sb, const char *name, const char *value)
+{
+        bool first = !sb->data || !memchr(sb->data, '?', sb->len);
+
+        if (!value)
+                return;
+        strbuf_puts(sb, first ? "?" : "&");
+        strbuf_puts(sb, name);
+        strbuf_puts(sb, "=");
+        url_append_encoded(sb, value);
 }
