@@ -75,13 +75,5 @@ void budget_reply_refusal(struct http_response *res, const struct http_request *
         }
         strbuf_puts(&sb, "}");
         body = strbuf_take(&sb, &len);
-        if (!body) {
-                reply_error(res, req, 500, "internal", "out of memory");
-                return;
-        }
-        free(res->body);
-        res->status = BUDGET_REFUSAL_STATUS;
-        res->content_type = "application/json";
-        res->body = body;
-        res->body_len = len;
+        reply_json_body(res, req, BUDGET_REFUSAL_STATUS, body, len);
 }

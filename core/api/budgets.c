@@ -186,13 +186,5 @@ void api_budgets_list(struct http_request *req, struct http_response *res)
                 return;
         }
         body = strbuf_take(&sb, &len);
-        if (!body) {
-                reply_error(res, req, 500, "internal", "out of memory");
-                return;
-        }
-        free(res->body);
-        res->status = 200;
-        res->content_type = "application/json";
-        res->body = body;
-        res->body_len = len;
+        reply_json_body(res, req, 200, body, len);
 }

@@ -122,15 +122,7 @@ static void reply_report(struct http_request *req, struct http_response *res,
         cost_json_report(&sb, &report, echo);
         cost_report_done(&report);
         body = strbuf_take(&sb, &len);
-        if (!body) {
-                reply_error(res, req, 500, "internal", "out of memory");
-                return;
-        }
-        free(res->body);
-        res->status = 200;
-        res->content_type = "application/json";
-        res->body = body;
-        res->body_len = len;
+        reply_json_body(res, req, 200, body, len);
 }
 
 /* Window and period from the query; fills res and returns < 0 when invalid. */

@@ -55,15 +55,6 @@ static void reply_invalid(struct http_response *res, const struct http_request *
         reply_json_take(res, 400, o);
 }
 
-static void set_body(struct http_response *res, char *body, size_t len)
-{
-        free(res->body);
-        res->status = 200;
-        res->content_type = "application/json";
-        res->body = body;
-        res->body_len = len;
-}
-
 static size_t put_size(char *out, size_t v)
 {
         char digits[24];
@@ -112,7 +103,7 @@ static void reply_page(struct http_response *res, const struct http_request *req
         len += put_size(buf + len, total);
         buf[len++] = '}';
         buf[len] = '\0';
-        set_body(res, buf, len);
+        reply_json_body(res, req, 200, buf, len);
 }
 
 void api_inventory_list(struct http_request *req, struct http_response *res)
@@ -174,5 +165,5 @@ void api_inventory_get(struct http_request *req, struct http_response *res)
         len = o->json_len + offer_json_tail(offer_json_age_s(o, host_now_ms()), buf + o->json_len);
         buf[len] = '\0';
         view_unref(v);
-        set_body(res, buf, len);
+        reply_json_body(res, req, 200, buf, len);
 }

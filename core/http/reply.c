@@ -47,6 +47,16 @@ static char *escape_markup(char *text)
         return out;
 }
 
+void reply_json_body(struct http_response *res, const struct http_request *req, int status,
+                     char *body, size_t len)
+{
+        if (!body) {
+                reply_error(res, req, 500, "internal", "out of memory");
+                return;
+        }
+        set_body(res, status, "application/json", body, len);
+}
+
 void reply_json_take(struct http_response *res, int status, json_t *body)
 {
         char *text = NULL;

@@ -13,6 +13,11 @@
 
 /* Take ownership of `body` (decref'd here, even on failure) and serialise it. */
 void reply_json_take(struct http_response *res, int status, json_t *body);
+/* A JSON document the caller rendered itself (malloc'd, taken even on
+ * failure; no '<', '>' or '&' outside strings). NULL body (the caller ran
+ * out of memory) -> a 500 JSON error instead. */
+void reply_json_body(struct http_response *res, const struct http_request *req, int status,
+                     char *body, size_t len);
 /* Plain text (for /metrics); copies `text`. */
 void reply_text(struct http_response *res, int status, const char *content_type,
                 const char *text, size_t len);
