@@ -27,6 +27,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
                 }                                                                                  \
         } while (0)
 
+/* A message buffer of `size` bytes holds a NUL-terminated, printable-ASCII text. */
+static inline void fuzz_check_text(const char *s, size_t size)
+{
+        const char *end = memchr(s, '\0', size);
+
+        fuzz_check(end != NULL);
+        for (const char *p = s; p < end; p++)
+                fuzz_check(*p >= 0x20 && *p < 0x7f);
+}
+
+/* Read every byte of an optional string (so ASan sees a bad pointer); its length. */
+static inline size_t fuzz_touch(const char *s)
+{
+        return s ? strlen(s) : 0;
+}
+
 /* A NUL-terminated heap copy of the input (NULL when out of memory). */
 static inline char *fuzz_strndup(const uint8_t *data, size_t size)
 {

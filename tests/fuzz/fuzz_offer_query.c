@@ -92,15 +92,6 @@ static void url_decode(const char *s, size_t len, char *out)
         out[o] = '\0';
 }
 
-static void check_text(const char *s, size_t size)
-{
-        const char *end = memchr(s, '\0', size);
-
-        fuzz_check(end != NULL);
-        for (const char *p = s; p < end; p++)
-                fuzz_check(*p >= 0x20 && *p < 0x7f);
-}
-
 static void set_one(struct offer_query *q, const char *key, const char *value)
 {
         struct offer_query before;
@@ -114,8 +105,8 @@ static void set_one(struct offer_query *q, const char *key, const char *value)
                 return;
         fuzz_check(r == GS_E_INVAL);
         fuzz_check(memcmp(&before, q, sizeof(before)) == 0);
-        check_text(err.param, sizeof(err.param));
-        check_text(err.msg, sizeof(err.msg));
+        fuzz_check_text(err.param, sizeof(err.param));
+        fuzz_check_text(err.msg, sizeof(err.msg));
 }
 
 static void check_query(const struct offer_query *q)
@@ -186,7 +177,7 @@ static void run_query(const struct offer_query *q)
         memset(&err, 'X', sizeof(err));
         if (offer_filter_compile(q, providers, sizeof(providers) / sizeof(providers[0]), types,
                                  sizeof(types) / sizeof(types[0]), &f, &err) < 0) {
-                check_text(err.msg, sizeof(err.msg));
+                fuzz_check_text(err.msg, sizeof(err.msg));
                 fuzz_check(q->provider_count > 0);
                 return;
         }

@@ -56,15 +56,6 @@ static const struct {
         {0, MS_PER_HOUR, 12},
 };
 
-static void check_text(const char *s, size_t size)
-{
-        const char *end = memchr(s, '\0', size);
-
-        fuzz_check(end != NULL);
-        for (const char *p = s; p < end; p++)
-                fuzz_check(*p >= 0x20 && *p < 0x7f);
-}
-
 /* What session_body_decode() promises: a refusal names an unknown member
  * or a known one of the wrong type; an acceptance marks exactly the known,
  * non-null members as given. */
@@ -90,8 +81,8 @@ static bool decode_create(const json_t *root, struct session_request *req)
         }
         memset(&err, 'X', sizeof(err));
         if (session_body_decode(root, req, &err) < 0) {
-                check_text(err.field, sizeof(err.field));
-                check_text(err.msg, sizeof(err.msg));
+                fuzz_check_text(err.field, sizeof(err.field));
+                fuzz_check_text(err.msg, sizeof(err.msg));
                 fuzz_check(unknown || session_request_field_parse(err.field) !=
                                               _SESSION_FIELD_INVALID);
                 return false;
@@ -148,8 +139,8 @@ static void create_body(const json_t *root)
                         continue;
                 }
                 fuzz_check(r == GS_E_INVAL);
-                check_text(err.field, sizeof(err.field));
-                check_text(err.msg, sizeof(err.msg));
+                fuzz_check_text(err.field, sizeof(err.field));
+                fuzz_check_text(err.msg, sizeof(err.msg));
                 fuzz_check(session_request_field_parse(err.field) != _SESSION_FIELD_INVALID);
         }
 }

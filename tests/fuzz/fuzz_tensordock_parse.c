@@ -23,20 +23,6 @@ struct sink {
         uint32_t stop_at; /* fail on this record (1-based); 0 = never */
 };
 
-static size_t touch(const char *s)
-{
-        return s ? strlen(s) : 0;
-}
-
-static void check_text(const char *msg, size_t size)
-{
-        const char *end = memchr(msg, '\0', size);
-
-        fuzz_check(end != NULL);
-        for (const char *p = msg; p < end; p++)
-                fuzz_check(*p >= 0x20 && *p < 0x7f);
-}
-
 static void prefill(struct td_perr *perr)
 {
         memset(perr->msg, 'X', sizeof(perr->msg));
@@ -46,7 +32,7 @@ static void prefill(struct td_perr *perr)
 static void check_perr(int r, const struct td_perr *perr)
 {
         if (r < 0)
-                check_text(perr->msg, sizeof(perr->msg));
+                fuzz_check_text(perr->msg, sizeof(perr->msg));
 }
 
 /* After a record parser: a stop by the callback is passed back as is (perr is
@@ -101,7 +87,7 @@ static int on_offer(const struct td_offer *o, void *userdata)
         fuzz_check(o->location_id && td_is_uuid(o->location_id, strlen(o->location_id)));
         fuzz_check(td_is_gpu_name(o->gpu));
         fuzz_check(o->gpu_display && o->gpu_display[0] &&
-                   touch(o->gpu_display) <= TD_DISPLAY_NAME_MAX);
+                   fuzz_touch(o->gpu_display) <= TD_DISPLAY_NAME_MAX);
         fuzz_check(o->max_count >= 1 && o->max_count <= TD_GPU_COUNT_MAX);
         fuzz_check(o->reliability_ppm <= 1000000);
         fuzz_check(o->vram_mib <= (uint64_t)TD_VRAM_GB_MAX * 1024);
@@ -125,10 +111,10 @@ static int on_instance(const struct td_instance *i, void *userdata)
         struct sink *s = userdata;
 
         fuzz_check(!i->id || td_is_instance_id(i->id));
-        fuzz_check(touch(i->name) <= TD_INSTANCE_TEXT_MAX);
-        fuzz_check(touch(i->gpu_model) <= TD_INSTANCE_TEXT_MAX);
-        fuzz_check(touch(i->ip) < TD_IP_MAX + 1);
-        (void)touch(i->ssh_user);
+        fuzz_check(fuzz_touch(i->name) <= TD_INSTANCE_TEXT_MAX);
+        fuzz_check(fuzz_touch(i->gpu_model) <= TD_INSTANCE_TEXT_MAX);
+        fuzz_check(fuzz_touch(i->ip) < TD_IP_MAX + 1);
+        (void)fuzz_touch(i->ssh_user);
         (void)td_status_to_state(i->status);
         fuzz_check(i->gpu_count <= TD_GPU_COUNT_MAX);
         fuzz_check(i->ssh_port >= 1 && i->ssh_port <= 65535);
@@ -218,17 +204,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         memset(text, 'X', sizeof(text));
         if (td_error_body(body, size, &status, text, sizeof(text))) {
                 fuzz_check(status == 0 || (status >= 400 && status <= 999));
-                check_text(text, sizeof(text));
+                fuzz_check_text(text, sizeof(text));
         }
         memset(text, 'X', sizeof(text));
         td_error_text(body, size, text, sizeof(text));
-        check_text(text, sizeof(text));
+        fuzz_check_text(text, sizeof(text));
         memset(small, 'X', sizeof(small));
         td_error_text(body, size, small, sizeof(small));
-        check_text(small, sizeof(small));
+        fuzz_check_text(small, sizeof(small));
         memset(text, 'X', sizeof(text));
         td_sanitize(body, size, text, sizeof(text));
-        check_text(text, sizeof(text));
+        fuzz_check_text(text, sizeof(text));
         text_helpers(data, size);
         return 0;
 }

@@ -23,20 +23,6 @@ struct sink {
         uint32_t stop_at; /* fail on this record (1-based); 0 = never */
 };
 
-static size_t touch(const char *s)
-{
-        return s ? strlen(s) : 0;
-}
-
-static void check_text(const char *msg, size_t size)
-{
-        const char *end = memchr(msg, '\0', size);
-
-        fuzz_check(end != NULL);
-        for (const char *p = msg; p < end; p++)
-                fuzz_check(*p >= 0x20 && *p < 0x7f);
-}
-
 static void prefill(char *msg, size_t size)
 {
         memset(msg, 'X', size);
@@ -46,7 +32,7 @@ static void prefill(char *msg, size_t size)
 static void check_msg(int r, const char *msg, size_t size)
 {
         if (r < 0)
-                check_text(msg, size);
+                fuzz_check_text(msg, size);
 }
 
 static int on_offer(void *ctx, const struct gs_offer *o)
@@ -54,9 +40,9 @@ static int on_offer(void *ctx, const struct gs_offer *o)
         struct sink *s = ctx;
 
         fuzz_check(o->struct_size == sizeof(*o));
-        fuzz_check(o->offer_id && o->offer_id[0] && touch(o->offer_id) < VAST_ID_STR_MAX);
+        fuzz_check(o->offer_id && o->offer_id[0] && fuzz_touch(o->offer_id) < VAST_ID_STR_MAX);
         fuzz_check(o->gpu_name_raw && o->gpu_name_raw[0] &&
-                   touch(o->gpu_name_raw) <= VAST_NAME_MAX);
+                   fuzz_touch(o->gpu_name_raw) <= VAST_NAME_MAX);
         fuzz_check(o->gpu_count >= 1 && o->gpu_count <= VAST_GPU_COUNT_MAX);
         fuzz_check(o->vram_mib <= VAST_VRAM_MIB_MAX);
         fuzz_check(o->price_uusd_per_hour >= 0 &&
@@ -64,8 +50,8 @@ static int on_offer(void *ctx, const struct gs_offer *o)
         fuzz_check(o->reliability_ppm <= 1000000);
         fuzz_check(o->cuda_milli < (uint32_t)(VAST_CUDA_MAX * 1e3));
         fuzz_check(o->max_duration_ms >= 0);
-        fuzz_check(!o->location || (o->location[0] && touch(o->location) <= VAST_LOCATION_MAX));
-        (void)touch(o->machine_id);
+        fuzz_check(!o->location || (o->location[0] && fuzz_touch(o->location) <= VAST_LOCATION_MAX));
+        (void)fuzz_touch(o->machine_id);
         if (++s->seen == s->stop_at)
                 return GS_E_NOMEM;
         return 0;
@@ -81,11 +67,11 @@ static int on_instance(void *ctx, const struct gs_instance_info *i)
         fuzz_check(i->ssh_port <= 65535);
         fuzz_check(i->price_uusd_per_hour >= 0 && i->created_at_ms >= 0);
         fuzz_check(i->gpu_count <= VAST_GPU_COUNT_MAX);
-        fuzz_check(touch(i->label) <= VAST_NAME_MAX && touch(i->ssh_host) <= VAST_HOST_MAX);
-        fuzz_check(touch(i->status_raw) <= VAST_STATUS_MAX);
-        (void)touch(i->ssh_user);
-        (void)touch(i->gpu_name_raw);
-        (void)touch(i->offer_id);
+        fuzz_check(fuzz_touch(i->label) <= VAST_NAME_MAX && fuzz_touch(i->ssh_host) <= VAST_HOST_MAX);
+        fuzz_check(fuzz_touch(i->status_raw) <= VAST_STATUS_MAX);
+        (void)fuzz_touch(i->ssh_user);
+        (void)fuzz_touch(i->gpu_name_raw);
+        (void)fuzz_touch(i->offer_id);
         if (++s->seen == s->stop_at)
                 return GS_E_NOMEM;
         return 0;
@@ -152,12 +138,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         (void)vast_body_says_stale(body, size);
         prefill(text, sizeof(text));
         vast_error_text(body, size, text, sizeof(text));
-        check_text(text, sizeof(text));
+        fuzz_check_text(text, sizeof(text));
         prefill(small, sizeof(small));
         vast_error_text(body, size, small, sizeof(small));
-        check_text(small, sizeof(small));
+        fuzz_check_text(small, sizeof(small));
         prefill(text, sizeof(text));
         vast_sanitize(body, size, VAST_PROVIDER_TEXT_MAX, text, sizeof(text));
-        check_text(text, sizeof(text));
+        fuzz_check_text(text, sizeof(text));
         return 0;
 }
