@@ -42,16 +42,18 @@ int session_change_bill(struct session_change *c, struct gs_session_record *rec,
 {
         struct gs_cost_entry e;
 
+        if (!cost_meter_has_instance(rec)) {
+                rec->cost_uusd = 0; /* never billed; nothing for the ledger */
+                return 0;
+        }
         if (cost_meter_final_entry(rec, rec->stopped_at_ms, &e) < 0)
                 return gs_error_set(err, GS_E_INVAL, 0,
                                     "session %s: cannot bill a record without its id, provider "
                                     "or GPU type",
                                     rec->id ? rec->id : "(no id)");
         rec->cost_uusd = e.amount_uusd;
-        if (cost_meter_has_instance(rec)) {
-                c->ledger = e;
-                c->has_ledger = true;
-        }
+        c->ledger = e;
+        c->has_ledger = true;
         return 0;
 }
 

@@ -39,9 +39,10 @@ void session_change_init(struct session_change *c, int event, session_mutate_fn 
  * For a mutate function that ends billing at rec->stopped_at_ms (set by the
  * caller): rec->cost_uusd becomes the final cost (core/domain/cost_meter) and,
  * when the session ever had an instance, its one ledger entry is queued on c
- * for the same write. The entry borrows rec's strings: call it on the record
- * the mutate function was given. GS_E_INVAL (with err) when rec lacks its id,
- * provider or GPU type.
+ * for the same write (without one, the cost is 0 and nothing is queued). The
+ * entry borrows rec's strings: call it on the record the mutate function was
+ * given. GS_E_INVAL (with err) when a session with an instance lacks its id,
+ * provider or GPU type (the ledger could not hold it).
  */
 int session_change_bill(struct session_change *c, struct gs_session_record *rec,
                         struct gs_error *err);

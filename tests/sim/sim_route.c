@@ -85,13 +85,23 @@ struct sim_instance *sim_route_rent(const struct sim_req *req, struct sim_reply 
 void sim_route_destroy(struct sim_req *req, struct sim_reply *r)
 {
         struct sim_instance *inst;
+        char id[sizeof(inst->id)];
         pid_t pid = 0;
 
         inst = sim_route_lock_live(req, r);
         if (!inst)
                 return;
         sim_instance_end(inst, "destroy", &pid);
+        memcpy(id, inst->id, sizeof(id));
         sim_unlock();
         sim_sshd_kill(pid);
+        /* Billing ends when the destroy is answered, not before the wait for
+         * the instance's sshd (it polls every 10 ms); a control reset may
+         * have dropped the instance meanwhile, hence the lookup. */
+        sim_lock();
+        inst = sim_instance_find(req->provider, id);
+        if (inst && inst->end_reason && strcmp(inst->end_reason, "destroy") == 0)
+                inst->destroyed_ms = sim_now_ms();
+        sim_unlock();
         sim_reply_text(r, 200, sim_dialect_of(req->provider)->canned(ROUTE_DESTROY));
 }
